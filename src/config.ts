@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+// Every setting the gateway reads from the environment, parsed and checked once at start.
+// A bad value stops the process with a message naming the variable.
+
+const port = z.coerce.number().int().min(0).max(65535);
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+  .refine((v) => URL.canParse(v), "is not a valid URL");
+
+const schema = z.object({
+  PORT: port.default(4000),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\//, "must start with http:// or https://")
+    .refine((v) => URL.canParse(v), "is not a valid URL")
+    .optional(),
+  BOOTSTRAP_ORG: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a slug: lower-case letters, digits and '-', at most 63 characters")
+    .default("default"),
+  BOOTSTRAP_API_KEY: z
+    .string()
+    .regex(/^mlps_[A-Za-z0-9]{32,}$/, "must be 'mlps_' followed by at least 32 base62 characters")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .refine((v) => URL.canParse(v), "is not a valid URL")
+    .optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type LogLevel = z.infer<typeof schema>["LOG_LEVEL"];
+
+export interface Settings {
+  port: number;
+  host: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  bootstrapOrg: string;
+  bootstrapApiKey: string | undefined;
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+}
+
+export class SettingsError extends Error {}
+
+/** Empty strings count as unset, the way shells and compose files usually mean them. */
+function present(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = schema.safeParse(present(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new SettingsError(`Invalid settings:\n${lines.join("\n")}`);
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    databaseUrl: s.DATABASE_URL,
+    dataDir: s.DATA_DIR,
+    publicUrl: (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, ""),
+    bootstrapOrg: s.BOOTSTRAP_ORG,
+    bootstrapApiKey: s.BOOTSTRAP_API_KEY,
+    redisUrl: s.REDIS_URL,
+    logLevel: s.LOG_LEVEL,
+  };
+}

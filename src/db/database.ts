@@ -1,0 +1,66 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { lockDataDir } from "./data-dir-lock.js";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Where the data lives, for logs: a directory or a URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  /** A directory, or "memory://" for a throwaway database (tests). */
+  dataDir: string;
+  poolSize?: number;
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const adapterFactory = new PrismaPg({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return {
+      kind: "postgres",
+      prisma,
+      adapterFactory,
+      location: redact(opts.databaseUrl),
+      close: () => prisma.$disconnect(),
+    };
+  }
+  const inMemory = opts.dataDir.startsWith("memory://");
+  const unlock = inMemory ? () => {} : lockDataDir(opts.dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(opts.dataDir);
+  } catch (e) {
+    unlock();
+    throw new Error(`Cannot open the PGlite database in DATA_DIR ${opts.dataDir}: ${(e as Error).message}`);
+  }
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: "pglite",
+    prisma,
+    adapterFactory,
+    location: opts.dataDir,
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      unlock();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import pg from "pg";
+import type { Database } from "./database.js";
+import { applyMigrations } from "./schema-engine.js";
+
+// Several replicas may start at once against one PostgreSQL: the first to take this
+// session-level advisory lock migrates, the others wait and then find nothing to apply.
+const MIGRATION_LOCK_KEY = 7_204_311_902;
+
+export async function migrate(db: Database, databaseUrl?: string): Promise<string[]> {
+  if (db.kind !== "postgres" || !databaseUrl) return applyMigrations(db.adapterFactory);
+  const lockClient = new pg.Client({ connectionString: databaseUrl });
+  await lockClient.connect();
+  try {
+    await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    return await applyMigrations(db.adapterFactory);
+  } finally {
+    await lockClient.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    await lockClient.end();
+  }
+}
