@@ -129,7 +129,6 @@ export async function diffToSchema(
       from,
       to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: datamodel }] },
       script: true,
-      shadowDatabaseUrl: null,
       exitCode: null,
       filters,
     });

@@ -1,0 +1,57 @@
+import { createServer, type Server } from "node:http";
+import type { Settings } from "./config.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { migrate } from "./db/migrate.js";
+import { bootstrap } from "./domain/bootstrap.js";
+import type { Logger } from "./logger.js";
+import { createGateway, type Gateway } from "./server.js";
+
+export interface RunningApp {
+  server: Server;
+  gateway: Gateway;
+  db: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates, bootstraps, listens. Everything `npm start` does. */
+export async function startApp(settings: Settings, logger: Logger): Promise<RunningApp> {
+  const db = await openDatabase(settings);
+  try {
+    const applied = await migrate(db, settings.databaseUrl);
+    if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
+    const boot = await bootstrap(db.prisma, { orgSlug: settings.bootstrapOrg, apiKey: settings.bootstrapApiKey });
+    if (boot.created) logger.info(`created organization "${boot.organizationSlug}" with a bootstrap API key`);
+    if (boot.generatedKey) {
+      // Printed once, on stdout: it is stored only as a hash.
+      process.stdout.write(
+        `\nAPI key for organization "${boot.organizationSlug}" (shown once, keep it):\n\n  ${boot.generatedKey}\n\n` +
+          `Send it as: Authorization: Bearer ${boot.generatedKey}\n\n`,
+      );
+    }
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+
+  const gateway = createGateway({ prisma: db.prisma, publicUrl: settings.publicUrl, logger });
+  const server = createServer(gateway);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : settings.port;
+  const url = `http://${settings.host && settings.host !== "0.0.0.0" && settings.host !== "::" ? settings.host : "localhost"}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await db.close();
+    })());
+  return { server, gateway, db, url, stop };
+}

@@ -1,0 +1,224 @@
+import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
+import { isUniqueViolation, type Db } from "./db.js";
+import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
+import { deepMerge, shallowOverlay, type JsonObject } from "./json-merge.js";
+import { LIMITS } from "./limits.js";
+import { effectiveMaxStep, loadChain, resolveForkOwner } from "./lineage.js";
+import { allocateRunNumber, findOrCreateProject, lockProject } from "./projects.js";
+import { isTerminal, type RunStateName } from "./run-state.js";
+import { lockRun, transitionRun } from "./state-transition.js";
+import { dedupe, inheritTags, runGroupFromTags, validateTags } from "./tags.js";
+import { InputCheck } from "./validate.js";
+
+export interface ForkSpec {
+  parentRunId: number;
+  /** Required; null only reaches here from clients that can omit it (REST). */
+  step: number | null | undefined;
+  inheritConfig?: boolean | null;
+  inheritTags?: boolean | null;
+}
+
+/** Every writable descriptive field of a run. */
+export interface RunFields {
+  notes?: string | null;
+  runGroup?: string | null;
+  config?: JsonObject | null;
+  systemMetadata?: JsonObject | null;
+  loggerSettings?: JsonObject | null;
+  inputData?: unknown;
+  result?: unknown;
+  runtimeConfig?: JsonObject | null;
+  pipelineSpec?: unknown;
+  pipelineId?: string | null;
+  pipelineVersionId?: string | null;
+  serviceAccount?: string | null;
+}
+
+export interface CreateRunInput extends RunFields {
+  projectName: string;
+  name: string;
+  externalId?: string | null;
+  tags?: string[] | null;
+  createdAt?: Date | null;
+  updatedAt?: Date | null;
+  scheduledAt?: Date | null;
+  /** The state the run starts in; RUNNING, as Pluto's clients expect. */
+  initialState?: RunStateName | null;
+  fork?: ForkSpec | null;
+}
+
+export interface CreateRunResult {
+  run: Run;
+  resumed: boolean;
+}
+
+export const FORK_STEP_REQUIRED = "forkStep is required when forkRunId is provided";
+export const FORK_PARENT_NOT_FOUND = "Fork parent run not found in this project";
+export const ORG_AT_LIMIT = "Organization is at limit";
+
+/** Field checks shared by create and update. */
+export function checkRunFields(check: InputCheck, f: RunFields): void {
+  check
+    .text(["notes"], f.notes, { max: LIMITS.notesLength })
+    .text(["runGroup"], f.runGroup, { max: LIMITS.shortTextLength })
+    .text(["pipelineId"], f.pipelineId, { max: LIMITS.shortTextLength })
+    .text(["pipelineVersionId"], f.pipelineVersionId, { max: LIMITS.shortTextLength })
+    .text(["serviceAccount"], f.serviceAccount, { max: LIMITS.shortTextLength })
+    .object(["config"], f.config)
+    .object(["systemMetadata"], f.systemMetadata)
+    .object(["loggerSettings"], f.loggerSettings)
+    .object(["runtimeConfig"], f.runtimeConfig);
+}
+
+/** A run group set directly must agree with a `group:` tag. */
+export function checkRunGroup(check: InputCheck, tags: string[] | null | undefined, runGroup: string | null | undefined): void {
+  const fromTag = tags ? runGroupFromTags(tags) : null;
+  if (runGroup != null && fromTag != null && runGroup !== fromTag) {
+    check.fail(["runGroup"], `runGroup "${runGroup}" disagrees with the tag group:${fromTag}.`);
+  }
+}
+
+export function validateCreateRun(input: CreateRunInput): void {
+  const check = new InputCheck();
+  check
+    .text(["projectName"], input.projectName, { required: true, max: LIMITS.projectNameLength })
+    .text(["name"], input.name, { required: true, max: LIMITS.nameLength })
+    .text(["externalId"], input.externalId, { max: LIMITS.externalIdLength })
+    .date(["createdAt"], input.createdAt)
+    .date(["updatedAt"], input.updatedAt)
+    .date(["scheduledAt"], input.scheduledAt);
+  checkRunFields(check, input);
+  if (input.tags) check.rule(() => validateTags(input.tags!, ["tags"]));
+  checkRunGroup(check, input.tags, input.runGroup);
+  if (input.fork) {
+    if (input.fork.step == null) check.fail(["fork", "step"], FORK_STEP_REQUIRED);
+    else check.step(["fork", "step"], input.fork.step, LIMITS.maxStep);
+  }
+  check.done();
+}
+
+const json = (v: unknown): Prisma.InputJsonValue | undefined => (v == null ? undefined : (v as Prisma.InputJsonValue));
+
+/**
+ * Creates a run, or resumes the run with the same externalId in the project (run-model.md,
+ * "Resume"), optionally as a fork. All of it happens in one transaction: a rejected
+ * request leaves no project, no run and no used-up number behind.
+ */
+export async function createRun(prisma: PrismaClient, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
+  validateCreateRun(input);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await prisma.$transaction((tx) => createOrResume(tx, organizationId, input));
+    } catch (e) {
+      // The project lock makes this unreachable in practice; a retry reads the winner.
+      if (attempt < 3 && isUniqueViolation(e)) continue;
+      throw e;
+    }
+  }
+}
+
+async function createOrResume(tx: Prisma.TransactionClient, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
+  const project = await findOrCreateProject(tx, organizationId, input.projectName);
+  if (input.externalId) {
+    const resumed = await resumeExisting(tx, organizationId, project.id, input);
+    if (resumed) return resumed;
+  }
+  // Serializes creates in this project: numbering, and the externalId check just below.
+  await lockProject(tx, project.id);
+  if (input.externalId) {
+    const resumed = await resumeExisting(tx, organizationId, project.id, input);
+    if (resumed) return resumed;
+  }
+
+  const fork = input.fork ? await planFork(tx, organizationId, project.id, input.fork) : null;
+  await checkRunLimit(tx, organizationId);
+  const number = await allocateRunNumber(tx, project.id);
+
+  const requestedTags = dedupe(input.tags ?? []);
+  const tags = fork && input.fork?.inheritTags ? inheritTags(fork.parent.tags, requestedTags) : requestedTags;
+  if (fork && input.fork?.inheritTags) validateTags(tags, ["input", "tags"]);
+  const config = fork && input.fork?.inheritConfig !== false ? shallowOverlay(fork.parent.config, input.config) : (input.config ?? null);
+
+  const createdAt = input.createdAt ?? new Date();
+  const state = input.initialState ?? "RUNNING";
+  const run = await tx.run.create({
+    data: {
+      organizationId,
+      projectId: project.id,
+      number,
+      externalId: input.externalId ?? null,
+      name: input.name,
+      notes: input.notes ?? null,
+      tags,
+      runGroup: runGroupFromTags(tags) ?? input.runGroup ?? null,
+      config: json(config),
+      systemMetadata: json(input.systemMetadata),
+      loggerSettings: json(input.loggerSettings),
+      inputData: json(input.inputData),
+      result: json(input.result),
+      runtimeConfig: json(input.runtimeConfig),
+      pipelineSpec: json(input.pipelineSpec),
+      pipelineId: input.pipelineId ?? null,
+      pipelineVersionId: input.pipelineVersionId ?? null,
+      serviceAccount: input.serviceAccount ?? null,
+      state,
+      createdAt,
+      updatedAt: input.updatedAt ?? createdAt,
+      scheduledAt: input.scheduledAt ?? createdAt,
+      stateUpdatedAt: createdAt,
+      startedAt: state === "RUNNING" ? createdAt : null,
+      finishedAt: isTerminal(state) ? createdAt : null,
+      forkedFromId: fork?.owner.id ?? null,
+      forkStep: fork ? BigInt(fork.step) : null,
+      forkDepth: fork ? fork.owner.forkDepth + 1 : 0,
+      ancestorIds: fork ? [...fork.owner.ancestorIds, fork.owner.id] : [],
+    },
+  });
+  await tx.runStateEvent.create({ data: { runId: run.id, fromState: null, toState: state, source: "API", at: createdAt } });
+  return { run, resumed: false };
+}
+
+async function resumeExisting(
+  tx: Prisma.TransactionClient,
+  organizationId: number,
+  projectId: number,
+  input: CreateRunInput,
+): Promise<CreateRunResult | null> {
+  const found = await tx.run.findUnique({ where: { projectId_externalId: { projectId, externalId: input.externalId! } }, select: { id: true } });
+  if (!found) return null;
+  let run = (await lockRun(tx, organizationId, found.id))!;
+  if (input.config && Object.keys(input.config).length > 0) {
+    run = await tx.run.update({ where: { id: run.id }, data: { config: deepMerge(run.config, input.config) as Prisma.InputJsonValue, updatedAt: new Date() } });
+  }
+  if (isTerminal(run.state)) run = (await transitionRun(tx, run, { to: "RUNNING", source: "RESUME" })).run;
+  return { run, resumed: true };
+}
+
+interface ForkPlan {
+  step: number;
+  /** The run the request named: config and tags are inherited from it. */
+  parent: Run;
+  /** The run that owns `step`: the child's recorded parent. */
+  owner: { id: number; forkDepth: number; ancestorIds: number[] };
+}
+
+async function planFork(tx: Prisma.TransactionClient, organizationId: number, projectId: number, spec: ForkSpec): Promise<ForkPlan> {
+  const parent = await tx.run.findFirst({ where: { id: spec.parentRunId, organizationId, projectId } });
+  if (!parent) throw new NotFoundError(FORK_PARENT_NOT_FOUND, "Run");
+  const step = spec.step!;
+  const chain = await loadChain(tx, organizationId, parent.id);
+  const maxStep = effectiveMaxStep(chain);
+  if (maxStep != null && step > maxStep) {
+    throw ValidationError.field(["input", "fork", "step"], `forkStep (${step}) exceeds the parent run's max step (${maxStep})`);
+  }
+  return { step, parent, owner: resolveForkOwner(chain, step) };
+}
+
+async function checkRunLimit(tx: Prisma.TransactionClient, organizationId: number): Promise<void> {
+  const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { runLimit: true } });
+  if (org.runLimit == null) return;
+  // Lock the organization so two creates in different projects cannot both take the last slot.
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${organizationId} FOR UPDATE`;
+  const count = await tx.run.count({ where: { organizationId } });
+  if (count >= org.runLimit) throw new LimitExceededError(ORG_AT_LIMIT, org.runLimit);
+}

@@ -1,0 +1,80 @@
+import type { Db } from "./db.js";
+
+// Fork lineage (run-model.md, "Fork" and "Metrics"). Each run stores its ancestors' ids,
+// so a whole chain is read in one query, whatever its depth.
+
+export interface LineageNode {
+  id: number;
+  forkedFromId: number | null;
+  /** The step this run was forked at; its own history starts after it. */
+  forkStep: number | null;
+  /** Largest step the run logged itself, any metric. */
+  maxStep: number | null;
+  forkDepth: number;
+  ancestorIds: number[];
+}
+
+/** A run's part of an effective history: its own points with lo < step <= hi. */
+export interface Segment {
+  runId: number;
+  lo: number;
+  hi: number;
+}
+
+const toNum = (v: bigint | number | null): number | null => (v == null ? null : Number(v));
+
+/** The chain root → … → run, for a run of the organization; [] if there is none. */
+export async function loadChain(db: Db, organizationId: number, runId: number): Promise<LineageNode[]> {
+  const rows = await db.$queryRaw<
+    { id: number; forked_from_id: number | null; fork_step: bigint | null; max_step: bigint | null; fork_depth: number; ancestor_ids: number[] }[]
+  >`
+    SELECT r.id, r.forked_from_id, r.fork_step, r.max_step, r.fork_depth, r.ancestor_ids
+    FROM runs r, runs self
+    WHERE self.id = ${runId} AND self.organization_id = ${organizationId}
+      AND (r.id = self.id OR r.id = ANY(self.ancestor_ids))
+    ORDER BY r.fork_depth`;
+  return rows.map((r) => ({
+    id: r.id,
+    forkedFromId: r.forked_from_id,
+    forkStep: toNum(r.fork_step),
+    maxStep: toNum(r.max_step),
+    forkDepth: r.fork_depth,
+    ancestorIds: r.ancestor_ids,
+  }));
+}
+
+/** Segments of the effective history of the last run of `chain` (root first). */
+export function effectiveSegments(chain: readonly LineageNode[]): Segment[] {
+  return chain.map((node, i) => ({
+    runId: node.id,
+    lo: node.forkStep ?? -1,
+    hi: chain[i + 1]?.forkStep ?? Number.MAX_SAFE_INTEGER,
+  }));
+}
+
+export function ownSegment(runId: number): Segment {
+  return { runId, lo: -1, hi: Number.MAX_SAFE_INTEGER };
+}
+
+/**
+ * Largest step in the effective history of the chain's last run, or null when nothing was
+ * logged along it. Uses each run's max step, capped by where its segment ends.
+ */
+export function effectiveMaxStep(chain: readonly LineageNode[]): number | null {
+  let max: number | null = null;
+  for (const seg of effectiveSegments(chain)) {
+    const node = chain.find((n) => n.id === seg.runId)!;
+    if (node.maxStep != null && node.maxStep > seg.lo) max = Math.min(node.maxStep, seg.hi);
+  }
+  return max;
+}
+
+/**
+ * The run that owns `step` in the effective history of the chain's last run: forking at
+ * or before a run's own fork step means forking its ancestor.
+ */
+export function resolveForkOwner(chain: readonly LineageNode[], step: number): LineageNode {
+  let i = chain.length - 1;
+  while (i > 0 && chain[i]!.forkStep != null && step <= chain[i]!.forkStep!) i--;
+  return chain[i]!;
+}

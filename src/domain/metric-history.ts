@@ -1,0 +1,128 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { Db } from "./db.js";
+import { effectiveSegments, loadChain, ownSegment, type LineageNode, type Segment } from "./lineage.js";
+
+// Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
+// points up to each fork step, by reference. Values travel as float8 text so NaN and
+// ±Infinity survive every driver.
+
+export interface HistoryPoint {
+  runId: number;
+  step: number;
+  value: number;
+  time: Date;
+}
+
+export interface MetricSummary {
+  name: string;
+  count: number;
+  min: number | null;
+  max: number | null;
+  last: number | null;
+  lastStep: number | null;
+}
+
+export interface HistoryWindow {
+  fromStep?: number | null;
+  toStep?: number | null;
+  /** Only points with a step greater than this (cursor). */
+  afterStep?: number | null;
+  ownOnly?: boolean | null;
+}
+
+const num = (v: unknown): number => Number(v);
+const float = (v: string | null): number | null => (v == null ? null : Number(v));
+
+/** The segments to read for a run, clipped to the window; [] when the run is not the organization's. */
+async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow): Promise<{ chain: LineageNode[]; segments: Segment[] }> {
+  const chain = await loadChain(db, organizationId, runId);
+  if (chain.length === 0) return { chain, segments: [] };
+  const raw = w.ownOnly ? [ownSegment(runId)] : effectiveSegments(chain);
+  const lo = Math.max(w.fromStep == null ? -1 : w.fromStep - 1, w.afterStep ?? -1);
+  const hi = w.toStep ?? Number.MAX_SAFE_INTEGER;
+  const segments = raw.map((s) => ({ runId: s.runId, lo: Math.max(s.lo, lo), hi: Math.min(s.hi, hi) })).filter((s) => s.lo < s.hi);
+  return { chain, segments };
+}
+
+export async function metricHistory(
+  db: Db,
+  organizationId: number,
+  runId: number,
+  name: string,
+  w: HistoryWindow & { limit: number },
+): Promise<{ points: HistoryPoint[]; hasMore: boolean }> {
+  const { segments } = await segmentsFor(db, organizationId, runId, w);
+  if (segments.length === 0) return { points: [], hasMore: false };
+  const take = w.limit + 1;
+  // One index range scan per segment; segments are disjoint and ascending.
+  const parts = segments.map(
+    (s) => Prisma.sql`(SELECT m.run_id, p.step, p.value::text AS value, p.time
+      FROM metric_points p JOIN metrics m ON m.id = p.metric_id
+      WHERE m.run_id = ${s.runId} AND m.name = ${name}
+        AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
+      ORDER BY p.step LIMIT ${take})`,
+  );
+  const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
+    SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY step LIMIT ${take}`;
+  const points = rows.slice(0, w.limit).map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) }));
+  return { points, hasMore: rows.length > w.limit };
+}
+
+interface SegmentSummary {
+  name: string;
+  n: bigint | number;
+  mn: string | null;
+  mx: string | null;
+  ls: bigint | null;
+  lv: string | null;
+}
+
+/**
+ * Summaries over the effective history, one per metric name (or only `names`). A segment
+ * that covers all of a run's own points reads the summary kept at ingest; others aggregate.
+ */
+export async function metricSummaries(
+  db: Db,
+  organizationId: number,
+  runId: number,
+  opts: { names?: string[]; ownOnly?: boolean | null } = {},
+): Promise<MetricSummary[]> {
+  const { chain, segments } = await segmentsFor(db, organizationId, runId, { ownOnly: opts.ownOnly });
+  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
+  const parts = segments.map((s) => {
+    const node = chain.find((n) => n.id === s.runId)!;
+    const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
+    return whole
+      ? Prisma.sql`(SELECT ${s.lo}::bigint AS seg, m.name, m.count::bigint AS n, m.min::text AS mn, m.max::text AS mx,
+                           m.last_step AS ls, m.last_value::text AS lv
+                    FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
+      : Prisma.sql`(SELECT ${s.lo}::bigint AS seg, m.name, count(*) AS n,
+                           (min(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mn,
+                           (max(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mx,
+                           max(p.step) AS ls, (array_agg(p.value::text ORDER BY p.step DESC))[1] AS lv
+                    FROM metric_points p JOIN metrics m ON m.id = p.metric_id
+                    WHERE m.run_id = ${s.runId} ${nameFilter}
+                      AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
+                    GROUP BY m.name)`;
+  });
+  if (parts.length === 0) return [];
+  const rows = await db.$queryRaw<(SegmentSummary & { seg: bigint })[]>`
+    SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY seg`;
+
+  const out = new Map<string, MetricSummary>();
+  for (const r of rows) {
+    const prev = out.get(r.name) ?? { name: r.name, count: 0, min: null, max: null, last: null, lastStep: null };
+    const mn = float(r.mn);
+    const mx = float(r.mx);
+    out.set(r.name, {
+      name: r.name,
+      count: prev.count + num(r.n),
+      min: mn == null ? prev.min : prev.min == null ? mn : Math.min(prev.min, mn),
+      max: mx == null ? prev.max : prev.max == null ? mx : Math.max(prev.max, mx),
+      // Segments come in ascending order: the later one holds the later steps.
+      last: r.ls == null ? prev.last : float(r.lv),
+      lastStep: r.ls == null ? prev.lastStep : num(r.ls),
+    });
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

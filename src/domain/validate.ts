@@ -1,0 +1,60 @@
+import { ValidationError, type FieldError } from "./errors.js";
+import { isJsonObject } from "./json-merge.js";
+
+// Collects every problem of an input before anything is written, so the client sees all
+// of them at once, each with the path of its field.
+export class InputCheck {
+  private readonly errors: FieldError[] = [];
+
+  constructor(private readonly root: string[] = ["input"]) {}
+
+  fail(path: (string | number)[], message: string): this {
+    this.errors.push({ path: [...this.root, ...path.map(String)], message });
+    return this;
+  }
+
+  text(path: (string | number)[], value: string | null | undefined, opts: { required?: boolean; max: number }): this {
+    const label = String(path.at(-1));
+    if (value == null) return opts.required ? this.fail(path, `${label} is required.`) : this;
+    if (value.trim().length === 0) return this.fail(path, `${label} must not be empty.`);
+    if (value.length > opts.max) return this.fail(path, `${label} must be at most ${opts.max} characters (got ${value.length}).`);
+    return this;
+  }
+
+  step(path: (string | number)[], value: number | null | undefined, max = Number.MAX_SAFE_INTEGER): this {
+    if (value == null) return this;
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      return this.fail(path, `${String(path.at(-1))} must be an integer from 0 to ${max} (got ${value}).`);
+    }
+    return this;
+  }
+
+  object(path: (string | number)[], value: unknown): this {
+    if (value != null && !isJsonObject(value)) this.fail(path, `${String(path.at(-1))} must be a JSON object.`);
+    return this;
+  }
+
+  date(path: (string | number)[], value: Date | null | undefined): this {
+    if (value != null && Number.isNaN(value.getTime())) this.fail(path, `${String(path.at(-1))} is not a valid date.`);
+    return this;
+  }
+
+  /** Runs a rule that throws ValidationError and keeps its fields. */
+  rule(fn: () => void): this {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      this.errors.push(...e.fields.map((f) => ({ ...f, path: [...this.root, ...f.path] })));
+    }
+    return this;
+  }
+
+  /** Throws one ValidationError carrying every collected field error. */
+  done(): void {
+    if (this.errors.length === 0) return;
+    const first = this.errors[0]!;
+    const message = this.errors.length === 1 ? first.message : `${first.message} (and ${this.errors.length - 1} more)`;
+    throw new ValidationError(message, this.errors);
+  }
+}

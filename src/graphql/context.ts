@@ -1,0 +1,25 @@
+import { createGraphQLError } from "graphql-yoga";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Caller } from "../domain/api-keys.js";
+
+export interface Context {
+  prisma: PrismaClient;
+  /** The authenticated caller; null when the request carried no valid key. */
+  caller: Caller | null;
+  authFailure: AuthFailure | null;
+  publicUrl: string;
+}
+
+export function unauthenticated(failure: AuthFailure | null) {
+  const detail = failure ? AUTH_FAILURE_MESSAGES[failure] : undefined;
+  return createGraphQLError(
+    detail ? `Unauthorized: ${detail}` : "Unauthorized: send an API key as 'Authorization: Bearer mlps_…'",
+    { extensions: { code: "UNAUTHENTICATED", http: { status: 200 } } },
+  );
+}
+
+/** The caller's organization; every data access goes through it. */
+export function orgId(ctx: Context): number {
+  if (!ctx.caller) throw unauthenticated(ctx.authFailure);
+  return ctx.caller.organizationId;
+}

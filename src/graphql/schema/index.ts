@@ -1,0 +1,13 @@
+import "./metric-value.js";
+import "./errors.js";
+import "./organization.js";
+import "./run-state-event.js";
+import "./metric.js";
+import "./run.js";
+import "./project.js";
+import "./mutations/create-run.js";
+import "./mutations/update-run.js";
+import "./mutations/log-metrics.js";
+import { builder } from "../builder.js";
+
+export const schema = builder.toSchema({ sortSchema: true });

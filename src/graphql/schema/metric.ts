@@ -1,0 +1,80 @@
+import { builder } from "../builder.js";
+import { orgId } from "../context.js";
+import { LIMITS } from "../../domain/limits.js";
+import { metricHistory, metricSummaries, type HistoryPoint, type MetricSummary } from "../../domain/metric-history.js";
+
+export const MetricSummaryRef = builder.objectRef<MetricSummary>("MetricSummary").implement({
+  description: "Over the run's effective history (its ancestors' points up to each fork step, then its own).",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    last: t.field({ type: "MetricValue", nullable: true, resolve: (s) => s.last }),
+    lastStep: t.field({ type: "SafeInt", nullable: true, resolve: (s) => s.lastStep }),
+    min: t.float({ nullable: true, description: "Ignores NaN.", resolve: (s) => s.min }),
+    max: t.float({ nullable: true, description: "Ignores NaN.", resolve: (s) => s.max }),
+    count: t.exposeInt("count"),
+  }),
+});
+
+export const MetricPointRef = builder.objectRef<HistoryPoint>("MetricPoint").implement({
+  fields: (t) => ({
+    step: t.field({ type: "SafeInt", resolve: (p) => p.step }),
+    value: t.field({ type: "MetricValue", resolve: (p) => p.value }),
+    time: t.field({ type: "DateTime", resolve: (p) => p.time }),
+    runId: t.int({ description: "The run that logged this point (an ancestor for inherited points).", resolve: (p) => p.runId }),
+  }),
+});
+
+export const MetricPointConnection = builder.connectionObject({ type: MetricPointRef, name: "MetricPointConnection" });
+
+export interface MetricSeriesShape {
+  runId: number;
+  summary: MetricSummary;
+}
+
+const cursorOf = (step: number) => Buffer.from(`step:${step}`).toString("base64");
+function stepOfCursor(cursor: string | null | undefined): number | null {
+  if (!cursor) return null;
+  const m = /^step:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
+  return m ? Number(m[1]) : null;
+}
+
+export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries").implement({
+  fields: (t) => ({
+    name: t.string({ resolve: (s) => s.summary.name }),
+    summary: t.field({ type: MetricSummaryRef, resolve: (s) => s.summary }),
+    history: t.connection(
+      {
+        type: MetricPointRef,
+        description: `Points in step order. Pages hold at most ${LIMITS.metricPageSize} points.`,
+        args: {
+          fromStep: t.arg({ type: "SafeInt" }),
+          toStep: t.arg({ type: "SafeInt" }),
+          ownOnly: t.arg.boolean({ defaultValue: false, description: "Only the points this run logged itself." }),
+        },
+        resolve: async (series, args, ctx) => {
+          if (args.last != null || args.before != null) throw new Error("history pages forward only: use first and after.");
+          const limit = Math.min(args.first ?? 1000, LIMITS.metricPageSize);
+          const { points, hasMore } = await metricHistory(ctx.prisma, orgId(ctx), series.runId, series.summary.name, {
+            fromStep: args.fromStep,
+            toStep: args.toStep,
+            ownOnly: args.ownOnly,
+            afterStep: stepOfCursor(args.after),
+            limit,
+          });
+          return {
+            edges: points.map((p) => ({ cursor: cursorOf(p.step), node: p })),
+            pageInfo: {
+              hasNextPage: hasMore,
+              hasPreviousPage: args.after != null,
+              startCursor: points[0] ? cursorOf(points[0].step) : null,
+              endCursor: points.at(-1) ? cursorOf(points.at(-1)!.step) : null,
+            },
+            totalCount: async () =>
+              (await metricSummaries(ctx.prisma, orgId(ctx), series.runId, { names: [series.summary.name], ownOnly: args.ownOnly }))[0]?.count ?? 0,
+          };
+        },
+      },
+      MetricPointConnection,
+    ),
+  }),
+});

@@ -1,0 +1,76 @@
+import { builder } from "../../builder.js";
+import { orgId } from "../../context.js";
+import { createRun, type CreateRunResult } from "../../../domain/create-run.js";
+import { forkRun } from "../../../domain/fork-run.js";
+import { LimitExceededError, NotFoundError, ValidationError } from "../../../domain/errors.js";
+import { Run } from "../run.js";
+import { RunStateEnum } from "../run-state-event.js";
+import { RunFieldsInput } from "./run-fields.js";
+
+export const ForkSpecInput = builder.inputType("ForkSpec", {
+  fields: (t) => ({
+    parentRunId: t.int({ required: true }),
+    step: t.field({ type: "SafeInt", required: true, description: "Inherit the parent's history up to and including this step." }),
+    inheritConfig: t.boolean({ defaultValue: true }),
+    inheritTags: t.boolean({ defaultValue: false }),
+  }),
+});
+
+const CreateRunInput = builder.inputType("CreateRunInput", {
+  fields: (t) => ({
+    projectName: t.string({ required: true, description: "Created on first use." }),
+    name: t.string({ required: true }),
+    externalId: t.string({ description: "Client-chosen id: a create with an existing one resumes that run." }),
+    tags: t.stringList(),
+    createdAt: t.field({ type: "DateTime", description: "Backfill; defaults to now." }),
+    updatedAt: t.field({ type: "DateTime" }),
+    scheduledAt: t.field({ type: "DateTime", description: "Defaults to createdAt." }),
+    initialState: t.field({ type: RunStateEnum, description: "Defaults to RUNNING." }),
+    fork: t.field({ type: ForkSpecInput, description: "Create the run as a fork of another run of the same project." }),
+    ...RunFieldsInput(t),
+  }),
+});
+
+const CreateRunSuccess = builder.objectRef<CreateRunResult>("CreateRunSuccess").implement({
+  fields: (t) => ({
+    run: t.field({ type: Run, resolve: (s) => s.run }),
+    resumed: t.exposeBoolean("resumed", { description: "True when an existing run with this externalId was returned." }),
+  }),
+});
+
+const ForkRunInput = builder.inputType("ForkRunInput", {
+  fields: (t) => ({
+    parentRunId: t.int({ required: true }),
+    step: t.field({ type: "SafeInt", required: true }),
+    name: t.string({ description: "Defaults to the parent's name." }),
+    tags: t.stringList(),
+    config: t.field({ type: "JSONObject" }),
+    inheritConfig: t.boolean({ defaultValue: true }),
+    inheritTags: t.boolean({ defaultValue: false }),
+    externalId: t.string(),
+  }),
+});
+
+const ForkRunSuccess = builder.objectRef<CreateRunResult>("ForkRunSuccess").implement({
+  fields: (t) => ({
+    run: t.field({ type: Run, resolve: (s) => s.run }),
+    resumed: t.exposeBoolean("resumed", { description: "True when an existing fork with this externalId was returned." }),
+  }),
+});
+
+const errors = [ValidationError, NotFoundError, LimitExceededError];
+
+builder.mutationFields((t) => ({
+  createRun: t.field({
+    type: CreateRunSuccess,
+    errors: { types: errors, union: { name: "CreateRunResult" } },
+    args: { input: t.arg({ type: CreateRunInput, required: true }) },
+    resolve: (_root, { input }, ctx) => createRun(ctx.prisma, orgId(ctx), input),
+  }),
+  forkRun: t.field({
+    type: ForkRunSuccess,
+    errors: { types: errors, union: { name: "ForkRunResult" } },
+    args: { input: t.arg({ type: ForkRunInput, required: true }) },
+    resolve: (_root, { input }, ctx) => forkRun(ctx.prisma, orgId(ctx), input),
+  }),
+}));

@@ -1,0 +1,83 @@
+import { builder } from "../../builder.js";
+import { orgId } from "../../context.js";
+import { InvalidTransitionError, NotFoundError, ValidationError } from "../../../domain/errors.js";
+import type { Run as RunRow } from "../../../generated/prisma/client.js";
+import { setStorageState, updateRun } from "../../../domain/update-run.js";
+import { updateRunState } from "../../../domain/update-run-state.js";
+import { Run } from "../run.js";
+import { RunStateEnum } from "../run-state-event.js";
+import { RunFieldsInput } from "./run-fields.js";
+
+const RunErrorInput = builder.inputType("RunErrorInput", {
+  fields: (t) => ({
+    code: t.string(),
+    message: t.string({ required: true }),
+    details: t.field({ type: "JSON" }),
+  }),
+});
+
+const UpdateRunStateInput = builder.inputType("UpdateRunStateInput", {
+  fields: (t) => ({
+    runId: t.int({ required: true }),
+    state: t.field({ type: RunStateEnum, required: true }),
+    error: t.field({ type: RunErrorInput, description: "Recorded on the event; becomes the run's error." }),
+    metadata: t.field({ type: "JSON" }),
+    force: t.boolean({ defaultValue: false, description: "An operator's explicit action: allows moving a finished run." }),
+  }),
+});
+
+const UpdateRunStateSuccess = builder.objectRef<{ run: RunRow; applied: boolean }>("UpdateRunStateSuccess").implement({
+  fields: (t) => ({
+    run: t.field({ type: Run, resolve: (s) => s.run }),
+    applied: t.exposeBoolean("applied", {
+      description: "False when nothing changed: the run already had that state, or a more severe final state won.",
+    }),
+  }),
+});
+
+const UpdateRunInput = builder.inputType("UpdateRunInput", {
+  fields: (t) => ({
+    runId: t.int({ required: true }),
+    name: t.string(),
+    tags: t.stringList({ description: "Replaces the tags." }),
+    scheduledAt: t.field({ type: "DateTime" }),
+    heartbeatAt: t.field({ type: "DateTime" }),
+    ...RunFieldsInput(t),
+  }),
+});
+
+class UpdatedRun {
+  constructor(readonly run: RunRow) {}
+}
+
+const UpdateRunSuccess = builder.objectType(UpdatedRun, {
+  name: "UpdateRunSuccess",
+  fields: (t) => ({ run: t.field({ type: Run, resolve: (s) => s.run }) }),
+});
+
+// One result union shared by updateRun, archiveRun and unarchiveRun.
+const UpdateRunResult = builder.errorUnion("UpdateRunResult", { types: [UpdateRunSuccess, ValidationError, NotFoundError] });
+
+builder.mutationFields((t) => ({
+  updateRunState: t.field({
+    type: UpdateRunStateSuccess,
+    errors: { types: [ValidationError, NotFoundError, InvalidTransitionError], union: { name: "UpdateRunStateResult" } },
+    args: { input: t.arg({ type: UpdateRunStateInput, required: true }) },
+    resolve: (_root, { input }, ctx) => updateRunState(ctx.prisma, orgId(ctx), input),
+  }),
+  updateRun: t.field({
+    type: UpdateRunResult,
+    args: { input: t.arg({ type: UpdateRunInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => new UpdatedRun(await updateRun(ctx.prisma, orgId(ctx), input)),
+  }),
+  archiveRun: t.field({
+    type: UpdateRunResult,
+    args: { runId: t.arg.int({ required: true }) },
+    resolve: async (_root, { runId }, ctx) => new UpdatedRun(await setStorageState(ctx.prisma, orgId(ctx), runId, true)),
+  }),
+  unarchiveRun: t.field({
+    type: UpdateRunResult,
+    args: { runId: t.arg.int({ required: true }) },
+    resolve: async (_root, { runId }, ctx) => new UpdatedRun(await setStorageState(ctx.prisma, orgId(ctx), runId, false)),
+  }),
+}));

@@ -1,0 +1,54 @@
+import { builder } from "../builder.js";
+import { orgId } from "../context.js";
+import { runOrderBy, runWhere } from "../../domain/run-query.js";
+import { RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
+
+export const Project = builder.prismaNode("Project", {
+  id: { field: "id" },
+  findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
+  fields: (t) => ({
+    projectId: t.exposeInt("id"),
+    name: t.exposeString("name"),
+    runPrefix: t.exposeString("runPrefix"),
+    tags: t.exposeStringList("tags"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    runCount: t.relationCount("runs"),
+    runs: t.relatedConnection(
+      "runs",
+      {
+        cursor: "id",
+        totalCount: true,
+        args: {
+          filter: t.arg({ type: RunFilterInput }),
+          orderBy: t.arg({ type: [RunOrderInput] }),
+        },
+        query: (args, ctx) => ({ where: runWhere(orgId(ctx), args.filter), orderBy: runOrderBy(args.orderBy) }),
+      },
+      RunConnection,
+    ),
+  }),
+});
+
+export const ProjectConnection = builder.connectionObject({ type: Project, name: "ProjectConnection" });
+
+builder.queryFields((t) => ({
+  project: t.prismaField({
+    type: Project,
+    nullable: true,
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.project.findUnique({ ...query, where: { organizationId_name: { organizationId: orgId(ctx), name: args.name } } }),
+  }),
+  projects: t.prismaConnection(
+    {
+      type: Project,
+      cursor: "id",
+      description: "The organization's projects, most recently active first.",
+      totalCount: (_parent, _args, ctx) => ctx.prisma.project.count({ where: { organizationId: orgId(ctx) } }),
+      resolve: (query, _root, _args, ctx) =>
+        ctx.prisma.project.findMany({ ...query, where: { organizationId: orgId(ctx) }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }] }),
+    },
+    ProjectConnection,
+  ),
+}));

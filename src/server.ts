@@ -1,0 +1,41 @@
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { PrismaClient } from "./generated/prisma/client.js";
+import { authenticate } from "./domain/api-keys.js";
+import type { Context } from "./graphql/context.js";
+import { EXAMPLE_QUERY } from "./graphql/example-query.js";
+import { schema } from "./graphql/schema/index.js";
+import type { Logger } from "./logger.js";
+
+export interface GatewayOptions {
+  prisma: PrismaClient;
+  publicUrl: string;
+  logger?: Logger;
+}
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+
+/** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
+export function createGateway(opts: GatewayOptions): Gateway {
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    // Served from the package itself: no request leaves the machine.
+    renderGraphiQL,
+    graphiql: { defaultQuery: EXAMPLE_QUERY, title: "ML run gateway", shouldPersistHeaders: true },
+    // Internal errors reach clients as "Unexpected error."; details go to the log only.
+    maskedErrors: true,
+    logging: opts.logger ?? false,
+    context: async ({ request }): Promise<Context> => {
+      const header = request.headers.get("authorization");
+      const auth = header ? await authenticate(opts.prisma, header) : null;
+      return {
+        prisma: opts.prisma,
+        caller: auth?.ok ? auth.caller : null,
+        authFailure: auth && !auth.ok ? auth.failure : header ? null : "missing",
+        publicUrl: opts.publicUrl,
+      };
+    },
+  });
+}
