@@ -13,6 +13,8 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where the data lives, for logs: a directory or a URL without its password. */
   location: string;
+  /** The embedded instance, when kind is "pglite". */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export interface DatabaseOptions {
   /** A directory, or "memory://" for a throwaway database (tests). */
   dataDir: string;
   poolSize?: number;
+  /** Start PGlite from a dump of another instance (tests clone a migrated template). */
+  loadDataDir?: Blob;
 }
 
 function redact(url: string): string {
@@ -45,7 +49,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const unlock = inMemory ? () => {} : lockDataDir(opts.dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(opts.dataDir);
+    pglite = await PGlite.create(opts.dataDir, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   } catch (e) {
     unlock();
     throw new Error(`Cannot open the PGlite database in DATA_DIR ${opts.dataDir}: ${(e as Error).message}`);
@@ -57,6 +61,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     prisma,
     adapterFactory,
     location: opts.dataDir,
+    pglite,
     async close() {
       await prisma.$disconnect();
       await pglite.close();

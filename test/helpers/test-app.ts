@@ -1,0 +1,82 @@
+import { afterAll } from "vitest";
+import type { PrismaClient } from "../../src/generated/prisma/client.js";
+import { createApiKey } from "../../src/domain/api-keys.js";
+import { createGateway, type Gateway } from "../../src/server.js";
+import { openTestDatabase, type TestDatabase } from "./test-database.js";
+
+export const PUBLIC_URL = "http://gateway.test";
+
+export interface GqlResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestOrg {
+  id: number;
+  slug: string;
+  key: string;
+  /** Runs a GraphQL operation with this organization's key. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
+}
+
+export interface TestApp {
+  db: TestDatabase;
+  prisma: PrismaClient;
+  yoga: Gateway;
+  /** Prisma operations since the last reset, as "Model.action". */
+  operations: string[];
+  org(slug: string, opts?: { runLimit?: number | null }): Promise<TestOrg>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  counts(): Promise<{ projects: number; runs: number; events: number; points: number; metrics: number }>;
+}
+
+/** A gateway on a fresh database, driven through `yoga.fetch`; closed after the file's tests. */
+export async function createTestApp(): Promise<TestApp> {
+  const db = await openTestDatabase();
+  const operations: string[] = [];
+  // The Pothos Prisma plugin's own test pattern: record every operation a request makes.
+  const prisma = db.prisma.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          operations.push(`${model}.${operation}`);
+          return query(args);
+        },
+      },
+    },
+  }) as unknown as PrismaClient;
+  const yoga = createGateway({ prisma, publicUrl: PUBLIC_URL });
+  afterAll(() => db.close());
+
+  const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const res = await yoga.fetch(`${PUBLIC_URL}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as GqlResponse;
+  };
+
+  return {
+    db,
+    prisma: db.prisma,
+    yoga,
+    operations,
+    gql,
+    async org(slug, opts = {}) {
+      const org = await db.prisma.organization.create({ data: { slug, name: slug, runLimit: opts.runLimit ?? null } });
+      const { key } = await createApiKey(db.prisma, org.id, { name: `${slug}-key` });
+      return { id: org.id, slug, key, gql: (q, v) => gql(q, v, { authorization: `Bearer ${key}` }) };
+    },
+    async counts() {
+      const [projects, runs, events, points, metrics] = await Promise.all([
+        db.prisma.project.count(),
+        db.prisma.run.count(),
+        db.prisma.runStateEvent.count(),
+        db.prisma.metricPoint.count(),
+        db.prisma.metric.count(),
+      ]);
+      return { projects, runs, events, points, metrics };
+    },
+  };
+}
