@@ -1,6 +1,9 @@
-import { GraphQLError, Kind } from "graphql";
+import { Kind } from "graphql";
+import { createGraphQLError } from "graphql-yoga";
 import { builder } from "../builder.js";
 
+// Errors are made with Yoga's createGraphQLError: graphql's ESM and CJS builds are both
+// loaded here, and a GraphQLError from the other build would be masked as internal.
 // JSON numbers cannot carry NaN or ±Infinity, which training runs produce: they travel as
 // the strings "NaN", "Infinity" and "-Infinity".
 const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
@@ -8,7 +11,7 @@ const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSI
 function parse(value: unknown): number {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value in SPECIAL) return SPECIAL[value]!;
-  throw new GraphQLError(`MetricValue must be a number or one of "NaN", "Infinity", "-Infinity" (got ${JSON.stringify(value)}).`);
+  throw createGraphQLError(`MetricValue must be a number or one of "NaN", "Infinity", "-Infinity" (got ${JSON.stringify(value)}).`);
 }
 
 export function serializeMetricValue(v: number): number | string {
@@ -25,6 +28,6 @@ builder.scalarType("MetricValue", {
   parseLiteral: (ast) => {
     if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return Number(ast.value);
     if (ast.kind === Kind.STRING) return parse(ast.value);
-    throw new GraphQLError("MetricValue must be a number or a string.");
+    throw createGraphQLError("MetricValue must be a number or a string.");
   },
 });

@@ -9,8 +9,9 @@ export const MetricSummaryRef = builder.objectRef<MetricSummary>("MetricSummary"
     name: t.exposeString("name"),
     last: t.field({ type: "MetricValue", nullable: true, resolve: (s) => s.last }),
     lastStep: t.field({ type: "SafeInt", nullable: true, resolve: (s) => s.lastStep }),
-    min: t.float({ nullable: true, description: "Ignores NaN.", resolve: (s) => s.min }),
-    max: t.float({ nullable: true, description: "Ignores NaN.", resolve: (s) => s.max }),
+    // MetricValue rather than Float: ±Infinity are legal values, and a GraphQL Float cannot carry them.
+    min: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN; may be -Infinity.", resolve: (s) => s.min }),
+    max: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN; may be Infinity.", resolve: (s) => s.max }),
     count: t.exposeInt("count"),
   }),
 });
