@@ -35,6 +35,7 @@ export const UPDATE_STATE = `mutation($input: UpdateRunStateInput!) {
     __typename
     ... on UpdateRunStateSuccess { applied run { state startedAt finishedAt error { code message }
       stateHistory(first: 50) { totalCount nodes { fromState toState source error { message } } } } }
+    ... on InvalidTransitionError { fromState toState }
     ... on Error { message }
   }
 }`;

@@ -52,6 +52,7 @@ class UpdatedRun {
 
 const UpdateRunSuccess = builder.objectType(UpdatedRun, {
   name: "UpdateRunSuccess",
+  isTypeOf: (v) => v instanceof UpdatedRun,
   fields: (t) => ({ run: t.field({ type: Run, resolve: (s) => s.run }) }),
 });
 
