@@ -1,5 +1,7 @@
 import { afterAll } from "vitest";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
+import type { LogLevel } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
 import { createApiKey } from "../../src/domain/api-keys.js";
 import { createGateway, type Gateway } from "../../src/server.js";
 import { openTestDatabase, type TestDatabase } from "./test-database.js";
@@ -45,7 +47,8 @@ export async function createTestApp(): Promise<TestApp> {
       },
     },
   }) as unknown as PrismaClient;
-  const yoga = createGateway({ prisma, publicUrl: PUBLIC_URL });
+  // Masked (internal) errors are printed, so a failing test shows its cause.
+  const yoga = createGateway({ prisma, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
   afterAll(() => db.close());
 
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {

@@ -2,8 +2,6 @@ import { Kind } from "graphql";
 import { createGraphQLError } from "graphql-yoga";
 import { builder } from "../builder.js";
 
-// Errors are made with Yoga's createGraphQLError: graphql's ESM and CJS builds are both
-// loaded here, and a GraphQLError from the other build would be masked as internal.
 // JSON numbers cannot carry NaN or ±Infinity, which training runs produce: they travel as
 // the strings "NaN", "Infinity" and "-Infinity".
 const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };

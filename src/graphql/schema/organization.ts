@@ -3,6 +3,8 @@ import { orgId } from "../context.js";
 
 export const Organization = builder.prismaNode("Organization", {
   id: { field: "id" },
+  // Another organization's id reads as "not found", never as an error.
+  nullable: true,
   // A global id only ever finds the caller's own organization.
   findUnique: (id, ctx) => ({ id: Number(id) === orgId(ctx) ? orgId(ctx) : -1 }),
   fields: (t) => ({

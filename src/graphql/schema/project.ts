@@ -5,6 +5,8 @@ import { RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
 
 export const Project = builder.prismaNode("Project", {
   id: { field: "id" },
+  // Another organization's id reads as "not found", never as an error.
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
   fields: (t) => ({
     projectId: t.exposeInt("id"),

@@ -12,6 +12,8 @@ import { createGraphQLError } from "graphql-yoga";
 
 export const Run = builder.prismaNode("Run", {
   id: { field: "id" },
+  // Another organization's id reads as "not found", never as an error.
+  nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
   fields: (t) => ({
     runId: t.exposeInt("id"),
