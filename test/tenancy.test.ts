@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getNamedType, isObjectType } from "graphql";
+import { getNamedType, isLeafType } from "graphql";
 import { createApiKey } from "../src/domain/api-keys.js";
 import { schema } from "../src/graphql/schema/index.js";
 import { CREATE_RUN, FORK_RUN, LOG_METRICS, UPDATE_STATE } from "./helpers/operations.js";
@@ -88,8 +88,7 @@ describe("authentication", () => {
       const args = type.args.filter((a: any) => String(a.type).endsWith("!"));
       const varDefs = args.map((a: any) => `$${a.name}: ${String(a.type)}`).join(", ");
       const callArgs = args.map((a: any) => `${a.name}: $${a.name}`).join(", ");
-      const named = getNamedType(type.type);
-      const selection = isObjectType(named) || named.constructor.name !== "GraphQLScalarType" ? "{ __typename }" : "";
+      const selection = isLeafType(getNamedType(type.type)) ? "" : "{ __typename }";
       const doc = `${op}${varDefs ? `(${varDefs})` : ""} { ${field}${callArgs ? `(${callArgs})` : ""} ${selection} }`;
       const variables = Object.fromEntries(args.map((a: any) => [a.name, sample(String(a.type))]));
       const res = await app.gql(doc, variables);
