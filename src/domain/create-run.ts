@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
-import { isUniqueViolation, type Db } from "./db.js";
+import { isRetryableConflict } from "./db.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
 import { deepMerge, shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
@@ -110,8 +110,8 @@ export async function createRun(prisma: PrismaClient, organizationId: number, in
     try {
       return await prisma.$transaction((tx) => createOrResume(tx, organizationId, input));
     } catch (e) {
-      // The project lock makes this unreachable in practice; a retry reads the winner.
-      if (attempt < 3 && isUniqueViolation(e)) continue;
+      // Locks make these rare; a retry reads the winner of a race or gets past a deadlock.
+      if (attempt < 3 && isRetryableConflict(e)) continue;
       throw e;
     }
   }
@@ -217,8 +217,9 @@ async function planFork(tx: Prisma.TransactionClient, organizationId: number, pr
 async function checkRunLimit(tx: Prisma.TransactionClient, organizationId: number): Promise<void> {
   const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { runLimit: true } });
   if (org.runLimit == null) return;
-  // Lock the organization so two creates in different projects cannot both take the last slot.
-  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${organizationId} FOR UPDATE`;
+  // Lock the organization so two creates in different projects cannot both take the last
+  // slot. NO KEY UPDATE: it must not conflict with the KEY SHARE locks of foreign-key checks.
+  await tx.$queryRaw`SELECT id FROM organizations WHERE id = ${organizationId} FOR NO KEY UPDATE`;
   const count = await tx.run.count({ where: { organizationId } });
   if (count >= org.runLimit) throw new LimitExceededError(ORG_AT_LIMIT, org.runLimit);
 }

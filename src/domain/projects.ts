@@ -35,5 +35,5 @@ export async function allocateRunNumber(db: Db, projectId: number): Promise<numb
 }
 
 export async function lockProject(db: Db, projectId: number): Promise<void> {
-  await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR UPDATE`;
+  await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
 }

@@ -27,7 +27,7 @@ export function errorJson(error: RunErrorInfo | null | undefined): Prisma.InputJ
 /** Locks the run row for the rest of the transaction: transitions of one run never interleave. */
 export async function lockRun(db: Db, organizationId: number, runId: number): Promise<Run | null> {
   const locked = await db.$queryRaw<{ id: number }[]>`
-    SELECT id FROM runs WHERE id = ${runId} AND organization_id = ${organizationId} FOR UPDATE`;
+    SELECT id FROM runs WHERE id = ${runId} AND organization_id = ${organizationId} FOR NO KEY UPDATE`;
   if (locked.length === 0) return null;
   return db.run.findUnique({ where: { id: runId } });
 }

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { UPDATE_STATE } from "./helpers/operations.js";
+import { createRunOk, forkRunOk } from "./helpers/runs.js";
+import { createTestApp, type TestApp, type TestOrg } from "./helpers/test-app.js";
+
+// The frontend's nested query must cost a fixed number of database operations whatever the
+// number of projects, runs, forks and events (no N+1).
+
+const NESTED = `{
+  projects(first: 20) {
+    totalCount
+    nodes {
+      name
+      runs(first: 50) {
+        totalCount
+        nodes {
+          displayId url state
+          forkedFrom { runId displayId }
+          forks { totalCount }
+          stateHistory(first: 5) { nodes { fromState toState source at } }
+        }
+      }
+    }
+  }
+}`;
+
+let app: TestApp;
+let acme: TestOrg;
+
+async function addProject(name: string, runs: number) {
+  const created = [];
+  for (let i = 0; i < runs; i++) created.push((await createRunOk(acme, { projectName: name, name: `r${i}` })).run);
+  await forkRunOk(acme, { parentRunId: created[0].runId, step: 0 });
+  for (const r of created.slice(0, 2)) await acme.gql(UPDATE_STATE, { input: { runId: r.runId, state: "COMPLETED" } });
+}
+
+async function measure() {
+  app.operations.length = 0;
+  const res = await acme.gql(NESTED);
+  expect(res.errors).toBeUndefined();
+  const ops = app.operations.filter((op) => !op.startsWith("ApiKey."));
+  return { ops, data: res.data };
+}
+
+beforeAll(async () => {
+  app = await createTestApp();
+  acme = await app.org("acme");
+  await addProject("one", 3);
+});
+
+describe("nested projects → runs → forkedFrom, forks, stateHistory", () => {
+  it("costs the same operations for 1 project of 4 runs and 5 projects of up to 11 runs", async () => {
+    const small = await measure();
+    for (const [i, n] of [4, 6, 8, 10].entries()) await addProject(`p${i}`, n);
+    const large = await measure();
+    expect(large.data.projects.totalCount).toBe(5);
+    expect(large.data.projects.nodes.reduce((s: number, p: any) => s + p.runs.nodes.length, 0)).toBe(4 + 5 + 7 + 9 + 11);
+    const withForks = large.data.projects.nodes.flatMap((p: any) => p.runs.nodes).filter((r: any) => r.forkedFrom);
+    expect(withForks).toHaveLength(5);
+    expect(large.ops).toEqual(small.ops);
+    // Pinned: one findMany for the whole tree plus one count for projects.totalCount.
+    expect(large.ops).toMatchInlineSnapshot(`
+      [
+        "Project.findMany",
+        "Project.count",
+      ]
+    `);
+  });
+});
