@@ -14,9 +14,13 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Opens the database, migrates, bootstraps, listens. Everything `npm start` does. */
-export async function startApp(settings: Settings, logger: Logger): Promise<RunningApp> {
-  const db = await openDatabase(settings);
+/**
+ * Opens the database, migrates, bootstraps, listens: everything `npm start` does. `opening`
+ * lets the caller start opening the database (PGlite's first start runs initdb, seconds)
+ * while the schema modules load.
+ */
+export async function startApp(settings: Settings, logger: Logger, opening?: Promise<Database>): Promise<RunningApp> {
+  const db = await (opening ?? openDatabase(settings));
   try {
     const applied = await migrate(db, settings.databaseUrl);
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);

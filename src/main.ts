@@ -1,5 +1,5 @@
 import { SettingsError, loadSettings } from "./config.js";
-import { startApp } from "./app.js";
+import { openDatabase } from "./db/database.js";
 import { createLogger } from "./logger.js";
 
 let settings;
@@ -15,7 +15,11 @@ try {
 const logger = createLogger(settings.logLevel);
 
 try {
-  const app = await startApp(settings, logger);
+  // Open the database while the GraphQL modules load: the two take about as long.
+  const opening = openDatabase(settings);
+  opening.catch(() => {}); // awaited by startApp; this only silences the early rejection
+  const { startApp } = await import("./app.js");
+  const app = await startApp(settings, logger, opening);
   logger.info(`database: ${app.db.kind} (${app.db.location})`);
   logger.info(`GraphQL at ${app.url}/graphql (GraphiQL in a browser)`);
   let signals = 0;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { SettingsError, loadSettings } from "../src/config.js";
+
+describe("settings", () => {
+  it("defaults", () => {
+    expect(loadSettings({})).toEqual({
+      port: 4000,
+      host: undefined,
+      databaseUrl: undefined,
+      dataDir: ".data",
+      publicUrl: "http://localhost:4000",
+      bootstrapOrg: "default",
+      bootstrapApiKey: undefined,
+      redisUrl: undefined,
+      logLevel: "info",
+    });
+    expect(loadSettings({ PORT: "8080" }).publicUrl).toBe("http://localhost:8080");
+    expect(loadSettings({ PUBLIC_URL: "https://runs.example.com/" }).publicUrl).toBe("https://runs.example.com");
+  });
+
+  it.each([
+    ["PORT", "eighty"],
+    ["PORT", "70000"],
+    ["DATABASE_URL", "mysql://x"],
+    ["PUBLIC_URL", "localhost:4000"],
+    ["BOOTSTRAP_ORG", "Not A Slug"],
+    ["BOOTSTRAP_API_KEY", "short"],
+    ["REDIS_URL", "http://x"],
+    ["LOG_LEVEL", "loud"],
+  ])("a bad %s stops start with a message naming it", (name, value) => {
+    expect(() => loadSettings({ [name]: value })).toThrow(SettingsError);
+    expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+});
