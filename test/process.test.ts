@@ -18,7 +18,8 @@ interface Started {
   stderr: () => string;
 }
 
-function start(env: Record<string, string>): Promise<Started> {
+/** `npm start`'s command, on the embedded database unless env says otherwise. */
+function launch(env: Record<string, string>) {
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: { ...process.env, DATABASE_URL: "", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -27,16 +28,22 @@ function start(env: Record<string, string>): Promise<Started> {
   let err = "";
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (err += d));
+  return { proc, stdout: () => out, stderr: () => err };
+}
+
+/** Launches and waits until the gateway answers a request. */
+function start(env: Record<string, string>): Promise<Started> {
+  const launched = launch(env);
   return new Promise((resolve, reject) => {
-    proc.on("exit", (code) => reject(new Error(`exited with ${code}: ${err}`)));
+    launched.proc.on("exit", (code) => reject(new Error(`exited with ${code}: ${launched.stderr()}`)));
     const poll = setInterval(async () => {
-      const m = /GraphQL at (http:\/\/\S+)\/graphql/.exec(err);
+      const m = /GraphQL at (http:\/\/\S+)\/graphql/.exec(launched.stderr());
       if (!m) return;
       clearInterval(poll);
       const res = await fetch(`${m[1]}/graphql?query=%7B__typename%7D`);
       expect(res.status).toBe(200);
-      proc.removeAllListeners("exit");
-      resolve({ proc, url: m[1]!, stdout: () => out, stderr: () => err });
+      launched.proc.removeAllListeners("exit");
+      resolve({ ...launched, url: m[1]! });
     }, 25);
   });
 }
@@ -76,14 +83,9 @@ describe("npm start on the embedded database", () => {
     expect(created.data.createRun.run.displayId).toBe("P-1");
 
     // A second process on the same directory is refused with a clear message.
-    const second = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: { ...process.env, DATABASE_URL: "", PORT: "0", DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let secondErr = "";
-    second.stderr!.on("data", (d) => (secondErr += d));
-    expect(await exitCode(second)).toBe(1);
-    expect(secondErr).toMatch(/DATA_DIR .* is in use by another gateway process/);
+    const second = launch({ DATA_DIR: dataDir });
+    expect(await exitCode(second.proc)).toBe(1);
+    expect(second.stderr()).toMatch(/DATA_DIR .* is in use by another gateway process/);
 
     first.proc.kill("SIGTERM");
     expect(await exitCode(first.proc)).toBe(0);
@@ -116,27 +118,17 @@ describe("npm start on the embedded database", () => {
   });
 
   it("a bad setting stops start with a message naming the variable", async () => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: { ...process.env, PORT: "not-a-port" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    proc.stderr!.on("data", (d) => (err += d));
-    expect(await exitCode(proc)).toBe(2);
-    expect(err).toMatch(/PORT:/);
+    const bad = launch({ PORT: "not-a-port" });
+    expect(await exitCode(bad.proc)).toBe(2);
+    expect(bad.stderr()).toMatch(/PORT:/);
   });
 
   it("an unreadable DATA_DIR is a clear startup error", async () => {
     const file = join(await tempDir(), "not-a-dir");
     await writeFile(file, "x");
     await chmod(file, 0o400);
-    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env: { ...process.env, DATABASE_URL: "", PORT: "0", DATA_DIR: file },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    proc.stderr!.on("data", (d) => (err += d));
-    expect(await exitCode(proc)).toBe(1);
-    expect(err).toMatch(/not-a-dir/);
+    const bad = launch({ DATA_DIR: file });
+    expect(await exitCode(bad.proc)).toBe(1);
+    expect(bad.stderr()).toMatch(/not-a-dir/);
   });
 });
