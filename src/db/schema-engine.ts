@@ -1,7 +1,9 @@
 import { readFile, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 
@@ -134,4 +136,21 @@ export async function diffToSchema(
     });
     return (out.stdout ?? "").trim();
   });
+}
+
+/**
+ * The SQL of the migration that prisma/schema.prisma still needs, or "" when the migrations
+ * already produce it. Runs on a throwaway in-memory PGlite: the WASM engine has no shadow
+ * database of its own, and on PostgreSQL it would use the live one.
+ */
+export async function pendingMigrationSql(dir = MIGRATIONS_DIR): Promise<string> {
+  const pglite = await PGlite.create();
+  try {
+    const factory = new PrismaPGlite(pglite);
+    await applyMigrations(factory, dir);
+    const sql = await diffToSchema(factory, await readFile(SCHEMA_PATH, "utf8"), dir);
+    return sql.replace(/^--.*$/gm, "").trim() === "" ? "" : sql;
+  } finally {
+    await pglite.close();
+  }
 }
