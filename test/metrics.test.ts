@@ -113,3 +113,41 @@ describe("bad metric input writes nothing", () => {
     expect(res.data.logMetrics.__typename).toBe("NotFoundError");
   });
 });
+
+describe("buckets", () => {
+  const BUCKETS = `query($id:Int!, $n:Int!, $from: SafeInt, $to: SafeInt, $own: Boolean) { run(runId:$id) { metric(name:"x") {
+    buckets(count:$n, fromStep:$from, toStep:$to, ownOnly:$own) { fromStep toStep count min max mean first last lastStep } } } }`;
+
+  it("cuts the history into equal step widths with min, max, mean (NaN ignored), first and last", async () => {
+    const { run } = await createRunOk(acme, { projectName: "b" });
+    await logSteps(acme, run.runId, "x", range(0, 9), (s) => (s === 3 ? "NaN" : s));
+    const res = await acme.gql(BUCKETS, { id: run.runId, n: 3 });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.run.metric.buckets).toEqual([
+      { fromStep: 0, toStep: 3, count: 4, min: 0, max: 2, mean: 1, first: 0, last: "NaN", lastStep: 3 },
+      { fromStep: 4, toStep: 7, count: 4, min: 4, max: 7, mean: 5.5, first: 4, last: 7, lastStep: 7 },
+      { fromStep: 8, toStep: 9, count: 2, min: 8, max: 9, mean: 8.5, first: 8, last: 9, lastStep: 9 },
+    ]);
+    const zoom = await acme.gql(BUCKETS, { id: run.runId, n: 2, from: 4, to: 7 });
+    expect(zoom.data.run.metric.buckets.map((b: any) => [b.fromStep, b.toStep, b.count])).toEqual([[4, 5, 2], [6, 7, 2]]);
+    const sparse = await acme.gql(BUCKETS, { id: run.runId, n: 100, from: 0, to: 999 });
+    expect(sparse.data.run.metric.buckets).toHaveLength(1);
+    expect(sparse.data.run.metric.buckets[0]).toMatchObject({ fromStep: 0, toStep: 9, count: 10 });
+    const bad = await acme.gql(BUCKETS, { id: run.runId, n: 0 });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("reads a fork's effective history across the fork boundary", async () => {
+    const { run: parent } = await createRunOk(acme, { projectName: "b" });
+    await logSteps(acme, parent.runId, "x", range(0, 9), () => 1);
+    const child = await acme.gql(`mutation($p:Int!){ forkRun(input:{parentRunId:$p, step:4}){ ... on ForkRunSuccess { run { runId } } } }`, { p: parent.runId });
+    const childId = child.data.forkRun.run.runId;
+    await logSteps(acme, childId, "x", range(5, 9), () => 2);
+    const res = await acme.gql(BUCKETS, { id: childId, n: 2 });
+    expect(res.data.run.metric.buckets.map((b: any) => [b.fromStep, b.toStep, b.count, b.mean])).toEqual([[0, 4, 5, 1], [5, 9, 5, 2]]);
+    const own = await acme.gql(BUCKETS, { id: childId, n: 1, own: true });
+    expect(own.data.run.metric.buckets).toMatchObject([{ fromStep: 5, toStep: 9, count: 5 }]);
+    const count = await acme.gql(HISTORY, { runId: childId, name: "x", from: 3, to: 6 });
+    expect(count.data.run.metric.history.totalCount).toBe(4);
+  });
+});

@@ -44,6 +44,18 @@ async function segmentsFor(db: Db, organizationId: number, runId: number, w: His
   return { chain, segments };
 }
 
+/** The points of one metric over the given segments, one index range scan per segment. */
+function segmentUnion(segments: Segment[], name: string, limit?: number): Prisma.Sql {
+  const parts = segments.map(
+    (s) => Prisma.sql`(SELECT m.run_id, p.step, p.value, p.time
+      FROM metric_points p JOIN metrics m ON m.id = p.metric_id
+      WHERE m.run_id = ${s.runId} AND m.name = ${name}
+        AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
+      ${limit == null ? Prisma.empty : Prisma.sql`ORDER BY p.step LIMIT ${limit}`})`,
+  );
+  return Prisma.join(parts, " UNION ALL ");
+}
+
 export async function metricHistory(
   db: Db,
   organizationId: number,
@@ -54,18 +66,85 @@ export async function metricHistory(
   const { segments } = await segmentsFor(db, organizationId, runId, w);
   if (segments.length === 0) return { points: [], hasMore: false };
   const take = w.limit + 1;
-  // One index range scan per segment; segments are disjoint and ascending.
-  const parts = segments.map(
-    (s) => Prisma.sql`(SELECT m.run_id, p.step, p.value::text AS value, p.time
-      FROM metric_points p JOIN metrics m ON m.id = p.metric_id
-      WHERE m.run_id = ${s.runId} AND m.name = ${name}
-        AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
-      ORDER BY p.step LIMIT ${take})`,
-  );
+  // Segments are disjoint and ascending, so each contributes at most `take` rows.
   const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
-    SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY step LIMIT ${take}`;
+    SELECT run_id, step, value::text AS value, time FROM (${segmentUnion(segments, name, take)}) u ORDER BY step LIMIT ${take}`;
   const points = rows.slice(0, w.limit).map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) }));
   return { points, hasMore: rows.length > w.limit };
+}
+
+/** How many points of the metric fall in the window (cursor excluded). */
+export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow): Promise<number> {
+  const { segments } = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null });
+  if (segments.length === 0) return 0;
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${segmentUnion(segments, name)}) u`;
+  return num(row?.n ?? 0);
+}
+
+export interface MetricBucket {
+  fromStep: number;
+  toStep: number;
+  count: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  first: number;
+  last: number;
+  lastStep: number;
+}
+
+export const MAX_BUCKETS = 10_000;
+
+/**
+ * The effective history cut into at most `count` buckets of equal step width over
+ * [fromStep, toStep] (default: the steps present). Empty buckets are left out; NaN is
+ * ignored by min, max and mean, and kept by first and last.
+ */
+export async function metricBuckets(
+  db: Db,
+  organizationId: number,
+  runId: number,
+  name: string,
+  opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
+): Promise<MetricBucket[]> {
+  const { segments } = await segmentsFor(db, organizationId, runId, opts);
+  if (segments.length === 0) return [];
+  let from = opts.fromStep;
+  let to = opts.toStep;
+  if (from == null || to == null) {
+    const [range] = await db.$queryRaw<{ lo: bigint | null; hi: bigint | null }[]>`
+      SELECT min(step) AS lo, max(step) AS hi FROM (${segmentUnion(segments, name)}) u`;
+    if (range?.lo == null || range.hi == null) return [];
+    from ??= num(range.lo);
+    to ??= num(range.hi);
+  }
+  if (to < from) return [];
+  const width = Math.max(1, Math.ceil((to - from + 1) / opts.count));
+  const rows = await db.$queryRaw<
+    { b: bigint; n: bigint; mn: string | null; mx: string | null; mean: string | null; first: string; last: string; ls: bigint }[]
+  >`
+    SELECT (step - ${String(from)}::bigint) / ${String(width)}::bigint AS b, count(*) AS n,
+           (min(value) FILTER (WHERE value <> 'NaN'))::text AS mn, (max(value) FILTER (WHERE value <> 'NaN'))::text AS mx,
+           (avg(value) FILTER (WHERE value <> 'NaN'))::text AS mean,
+           (array_agg(value::text ORDER BY step))[1] AS first, (array_agg(value::text ORDER BY step DESC))[1] AS last,
+           max(step) AS ls
+    FROM (${segmentUnion(segments, name)}) u
+    WHERE step >= ${String(from)}::bigint AND step <= ${String(to)}::bigint
+    GROUP BY 1 ORDER BY 1`;
+  return rows.map((r) => {
+    const start = from! + num(r.b) * width;
+    return {
+      fromStep: start,
+      toStep: Math.min(start + width - 1, to!),
+      count: num(r.n),
+      min: float(r.mn),
+      max: float(r.mx),
+      mean: float(r.mean),
+      first: Number(r.first),
+      last: Number(r.last),
+      lastStep: num(r.ls),
+    };
+  });
 }
 
 interface SegmentSummary {
@@ -93,10 +172,10 @@ export async function metricSummaries(
     const node = chain.find((n) => n.id === s.runId)!;
     const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
     return whole
-      ? Prisma.sql`(SELECT ${s.lo}::bigint AS seg, m.name, m.count::bigint AS n, m.min::text AS mn, m.max::text AS mx,
+      ? Prisma.sql`(SELECT ${String(s.lo)}::bigint AS seg, m.name, m.count::bigint AS n, m.min::text AS mn, m.max::text AS mx,
                            m.last_step AS ls, m.last_value::text AS lv
                     FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
-      : Prisma.sql`(SELECT ${s.lo}::bigint AS seg, m.name, count(*) AS n,
+      : Prisma.sql`(SELECT ${String(s.lo)}::bigint AS seg, m.name, count(*) AS n,
                            (min(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mn,
                            (max(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mx,
                            max(p.step) AS ls, (array_agg(p.value::text ORDER BY p.step DESC))[1] AS lv

@@ -1,7 +1,16 @@
 import { builder } from "../builder.js";
 import { orgId } from "../context.js";
 import { LIMITS } from "../../domain/limits.js";
-import { metricHistory, metricSummaries, type HistoryPoint, type MetricSummary } from "../../domain/metric-history.js";
+import { createGraphQLError } from "graphql-yoga";
+import {
+  MAX_BUCKETS,
+  metricBuckets,
+  metricHistory,
+  metricPointCount,
+  type HistoryPoint,
+  type MetricBucket,
+  type MetricSummary,
+} from "../../domain/metric-history.js";
 
 export const MetricSummaryRef = builder.objectRef<MetricSummary>("MetricSummary").implement({
   description: "Over the run's effective history (its ancestors' points up to each fork step, then its own).",
@@ -25,6 +34,20 @@ export const MetricPointRef = builder.objectRef<HistoryPoint>("MetricPoint").imp
   }),
 });
 
+const MetricBucketRef = builder.objectRef<MetricBucket>("MetricBucket").implement({
+  fields: (t) => ({
+    fromStep: t.field({ type: "SafeInt", resolve: (b) => b.fromStep }),
+    toStep: t.field({ type: "SafeInt", resolve: (b) => b.toStep }),
+    count: t.exposeInt("count"),
+    min: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN.", resolve: (b) => b.min }),
+    max: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN.", resolve: (b) => b.max }),
+    mean: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN.", resolve: (b) => b.mean }),
+    first: t.field({ type: "MetricValue", resolve: (b) => b.first }),
+    last: t.field({ type: "MetricValue", resolve: (b) => b.last }),
+    lastStep: t.field({ type: "SafeInt", resolve: (b) => b.lastStep }),
+  }),
+});
+
 export const MetricPointConnection = builder.connectionObject({ type: MetricPointRef, name: "MetricPointConnection" });
 
 export interface MetricSeriesShape {
@@ -43,6 +66,22 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
   fields: (t) => ({
     name: t.string({ resolve: (s) => s.summary.name }),
     summary: t.field({ type: MetricSummaryRef, resolve: (s) => s.summary }),
+    buckets: t.field({
+      type: [MetricBucketRef],
+      description: "Downsampled effective history: at most `count` buckets of equal step width over [fromStep, toStep]; empty buckets are left out.",
+      args: {
+        count: t.arg.int({ required: true }),
+        fromStep: t.arg({ type: "SafeInt" }),
+        toStep: t.arg({ type: "SafeInt" }),
+        ownOnly: t.arg.boolean({ defaultValue: false }),
+      },
+      resolve: (series, args, ctx) => {
+        if (args.count < 1 || args.count > MAX_BUCKETS) {
+          throw createGraphQLError(`count must be between 1 and ${MAX_BUCKETS}.`, { extensions: { code: "BAD_USER_INPUT" } });
+        }
+        return metricBuckets(ctx.prisma, orgId(ctx), series.runId, series.summary.name, args);
+      },
+    }),
     history: t.connection(
       {
         type: MetricPointRef,
@@ -70,8 +109,12 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
               startCursor: points[0] ? cursorOf(points[0].step) : null,
               endCursor: points.at(-1) ? cursorOf(points.at(-1)!.step) : null,
             },
-            totalCount: async () =>
-              (await metricSummaries(ctx.prisma, orgId(ctx), series.runId, { names: [series.summary.name], ownOnly: args.ownOnly }))[0]?.count ?? 0,
+            totalCount: () =>
+              metricPointCount(ctx.prisma, orgId(ctx), series.runId, series.summary.name, {
+                fromStep: args.fromStep,
+                toStep: args.toStep,
+                ownOnly: args.ownOnly,
+              }),
           };
         },
       },
