@@ -4,6 +4,7 @@ import { authenticate } from "./domain/api-keys.js";
 import type { Context } from "./graphql/context.js";
 import { EXAMPLE_QUERY } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
+import { useRestRoutes, type RestServerContext } from "./rest/routes.js";
 import type { Logger } from "./logger.js";
 
 export interface GatewayOptions {
@@ -12,12 +13,13 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+export type Gateway = YogaServerInstance<RestServerContext, Context>;
 
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
 export function createGateway(opts: GatewayOptions): Gateway {
-  return createYoga<Record<string, unknown>, Context>({
+  return createYoga<RestServerContext, Context>({
     schema,
+    plugins: [useRestRoutes(opts)],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of
@@ -27,7 +29,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Internal errors reach clients as "Unexpected error."; details go to the log only.
     maskedErrors: true,
     logging: opts.logger ?? false,
-    context: async ({ request }): Promise<Context> => {
+    context: async ({ request, restCaller }): Promise<Context> => {
+      // A REST route has authenticated the request already.
+      if (restCaller) return { prisma: opts.prisma, caller: restCaller, authFailure: null, publicUrl: opts.publicUrl };
       const header = request.headers.get("authorization");
       const auth = header ? await authenticate(opts.prisma, header) : null;
       return {

@@ -13,7 +13,7 @@ import { InputCheck } from "./validate.js";
 export interface ForkSpec {
   parentRunId: number;
   /** Required; null only reaches here from clients that can omit it (REST). */
-  step: number | null | undefined;
+  step?: number | null;
   inheritConfig?: boolean | null;
   inheritTags?: boolean | null;
 }
@@ -90,10 +90,8 @@ export function validateCreateRun(input: CreateRunInput): void {
   checkRunFields(check, input);
   if (input.tags) check.rule(() => validateTags(input.tags!, ["tags"]));
   checkRunGroup(check, input.tags, input.runGroup);
-  if (input.fork) {
-    if (input.fork.step == null) check.fail(["fork", "step"], FORK_STEP_REQUIRED);
-    else check.step(["fork", "step"], input.fork.step, LIMITS.maxStep);
-  }
+  // A missing fork step is reported only when the fork is attempted: a resume ignores it.
+  if (input.fork) check.step(["fork", "step"], input.fork.step, LIMITS.maxStep);
   check.done();
 }
 
@@ -203,9 +201,10 @@ interface ForkPlan {
 }
 
 async function planFork(tx: Prisma.TransactionClient, organizationId: number, projectId: number, spec: ForkSpec): Promise<ForkPlan> {
+  if (spec.step == null) throw ValidationError.field(["input", "fork", "step"], FORK_STEP_REQUIRED);
+  const step = spec.step;
   const parent = await tx.run.findFirst({ where: { id: spec.parentRunId, organizationId, projectId } });
   if (!parent) throw new NotFoundError(FORK_PARENT_NOT_FOUND, "Run");
-  const step = spec.step!;
   const chain = await loadChain(tx, organizationId, parent.id);
   const maxStep = effectiveMaxStep(chain);
   if (maxStep != null && step > maxStep) {

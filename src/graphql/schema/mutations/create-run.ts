@@ -10,7 +10,12 @@ import { RunFieldsInput } from "./run-fields.js";
 export const ForkSpecInput = builder.inputType("ForkSpec", {
   fields: (t) => ({
     parentRunId: t.int({ required: true }),
-    step: t.field({ type: "SafeInt", required: true, description: "Inherit the parent's history up to and including this step." }),
+    step: t.field({
+      type: "SafeInt",
+      description:
+        "Inherit the parent's history up to and including this step. Required for a fork; left nullable so that a " +
+        "resume (which ignores the fork) succeeds without it, as Pluto's clients expect. A fork without it is a ValidationError.",
+    }),
     inheritConfig: t.boolean({ defaultValue: true }),
     inheritTags: t.boolean({ defaultValue: false }),
   }),

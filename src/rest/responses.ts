@@ -1,0 +1,15 @@
+import { AUTH_FAILURE_MESSAGES, type AuthFailure } from "../domain/api-keys.js";
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+/** Pluto's five 401 bodies. */
+export function unauthorized(failure: AuthFailure): Response {
+  const message = AUTH_FAILURE_MESSAGES[failure];
+  return json(401, message ? { error: "Unauthorized", message } : { error: "Unauthorized" });
+}
+
+export const badRequest = (error: string, extra: object = {}) => json(400, { error, ...extra });
+
+export const internalError = () => json(500, { error: "Internal Server Error" });
