@@ -112,6 +112,10 @@ describe("bad input is refused whole, naming the field, and writes nothing", () 
     ["notes over 1000", { notes: "n".repeat(1001) }, ["input", "notes"]],
     ["runGroup disagreeing with the group tag", { tags: ["group:a"], runGroup: "b" }, ["input", "runGroup"]],
     ["negative fork step", { fork: { parentRunId: 1, step: -1 } }, ["input", "fork", "step"]],
+    ["NUL in the name", { name: "a\u0000b" }, ["input", "name"]],
+    ["NUL in a tag", { tags: ["a\u0000"] }, ["input", "tags", "0"]],
+    ["\\u0000 inside config", { config: { k: "a\u0000" } }, ["input", "config"]],
+    ["\\u0000 inside result", { result: ["\u0000"] }, ["input", "result"]],
   ];
   it.each(cases)("%s", async (_label, patch, path) => {
     const before = await app.counts();

@@ -67,7 +67,10 @@ export function checkRunFields(check: InputCheck, f: RunFields): void {
     .object(["config"], f.config)
     .object(["systemMetadata"], f.systemMetadata)
     .object(["loggerSettings"], f.loggerSettings)
-    .object(["runtimeConfig"], f.runtimeConfig);
+    .object(["runtimeConfig"], f.runtimeConfig)
+    .json(["inputData"], f.inputData)
+    .json(["result"], f.result)
+    .json(["pipelineSpec"], f.pipelineSpec);
 }
 
 /** A run group set directly must agree with a `group:` tag. */

@@ -23,7 +23,9 @@ export async function updateRunState(
   if (input.error) {
     check.text(["error", "message"], input.error.message, { required: true, max: LIMITS.notesLength });
     check.text(["error", "code"], input.error.code, { max: LIMITS.shortTextLength });
+    check.json(["error", "details"], input.error.details);
   }
+  check.json(["metadata"], input.metadata);
   check.done();
   return prisma.$transaction(async (tx) => {
     const run = await lockRun(tx, organizationId, input.runId);

@@ -1,6 +1,16 @@
 import { ValidationError, type FieldError } from "./errors.js";
 import { isJsonObject } from "./json-merge.js";
 
+/** PostgreSQL stores no NUL in text and no \u0000 in jsonb: such input is refused up front. */
+export function containsNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(containsNul);
+  if (v !== null && typeof v === "object") return Object.entries(v).some(([k, x]) => k.includes("\u0000") || containsNul(x));
+  return false;
+}
+
+export const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
+
 // Collects every problem of an input before anything is written, so the client sees all
 // of them at once, each with the path of its field.
 export class InputCheck {
@@ -17,6 +27,7 @@ export class InputCheck {
     const label = String(path.at(-1));
     if (value == null) return opts.required ? this.fail(path, `${label} is required.`) : this;
     if (value.trim().length === 0) return this.fail(path, `${label} must not be empty.`);
+    if (containsNul(value)) return this.fail(path, `${label} ${NUL_MESSAGE}.`);
     if (value.length > opts.max) return this.fail(path, `${label} must be at most ${opts.max} characters (got ${value.length}).`);
     return this;
   }
@@ -30,7 +41,12 @@ export class InputCheck {
   }
 
   object(path: (string | number)[], value: unknown): this {
-    if (value != null && !isJsonObject(value)) this.fail(path, `${String(path.at(-1))} must be a JSON object.`);
+    if (value != null && !isJsonObject(value)) return this.fail(path, `${String(path.at(-1))} must be a JSON object.`);
+    return this.json(path, value);
+  }
+
+  json(path: (string | number)[], value: unknown): this {
+    if (containsNul(value)) this.fail(path, `${String(path.at(-1))} ${NUL_MESSAGE}.`);
     return this;
   }
 
