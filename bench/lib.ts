@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import autocannon from "autocannon";
+import pg from "pg";
+
+// Shared by the benchmark scripts: a throwaway PostgreSQL database, the gateway in its own
+// process (so the load generator does not share its event loop), and autocannon runs.
+
+export const BENCH_KEY = "mlps_benchbenchbenchbenchbenchbenchbench00";
+
+export async function freshDatabase(name: string): Promise<string> {
+  if (!/bench/.test(name)) throw new Error(`refusing to recreate ${name}: bench databases have "bench" in their name`);
+  const admin = process.env.BENCH_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function startGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`)).ok) return proc;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  throw new Error("gateway did not start");
+}
+
+export async function stopGateway(proc: ChildProcess): Promise<void> {
+  proc.kill("SIGTERM");
+  await new Promise((r) => proc.once("exit", r));
+}
+
+export interface Figures {
+  scenario: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+export async function load(
+  scenario: string,
+  opts: { url: string; connections: number; seconds: number; body: () => string; headers?: Record<string, string> },
+): Promise<Figures> {
+  const result = await autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    method: "POST",
+    headers: { "content-type": "application/json", ...opts.headers },
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: opts.body() }) }],
+  });
+  return {
+    scenario,
+    connections: opts.connections,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+export function printTable(title: string, rows: Figures[]): void {
+  console.log(`\n${title}`);
+  console.log("scenario".padEnd(40) + "conns".padStart(6) + "req/s".padStart(9) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "non-2xx".padStart(9) + "errors".padStart(8));
+  for (const r of rows) {
+    console.log(
+      r.scenario.padEnd(40) +
+        String(r.connections).padStart(6) +
+        r.rps.toFixed(0).padStart(9) +
+        String(r.p50).padStart(8) +
+        String(r.p99).padStart(8) +
+        String(r.non2xx).padStart(9) +
+        String(r.errors).padStart(8),
+    );
+  }
+}
