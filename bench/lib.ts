@@ -62,7 +62,7 @@ export async function load(
     duration: opts.seconds,
     method: "POST",
     headers: { "content-type": "application/json", ...opts.headers },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: opts.body() }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: opts.body() }) }],
   });
   return {
     scenario,
