@@ -173,9 +173,9 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
       forkStep: fork ? BigInt(fork.step) : null,
       forkDepth: fork ? fork.owner.forkDepth + 1 : 0,
       ancestorIds: fork ? [...fork.owner.ancestorIds, fork.owner.id] : [],
+      stateEvents: { create: { fromState: null, toState: state, source: "API", at: createdAt } },
     },
   });
-  await tx.runStateEvent.create({ data: { runId: run.id, fromState: null, toState: state, source: "API", at: createdAt } });
   return { run, resumed: false };
 }
 

@@ -12,15 +12,17 @@ export interface ProjectRef {
  * row. Inside a transaction, a rollback takes the new project away with it.
  */
 export async function findOrCreateProject(db: Db, organizationId: number, name: string): Promise<ProjectRef> {
+  const select = () => db.$queryRaw<{ id: number; run_prefix: string }[]>`
+    SELECT id, run_prefix FROM projects WHERE organization_id = ${organizationId} AND name = ${name}`;
+  // Most creates name an existing project: one statement then.
+  const existing = (await select())[0];
+  if (existing) return { id: existing.id, runPrefix: existing.run_prefix };
   const inserted = await db.$queryRaw<{ id: number; run_prefix: string }[]>`
     INSERT INTO projects (organization_id, name, run_prefix, updated_at)
     VALUES (${organizationId}, ${name}, ${runPrefix(name)}, now())
     ON CONFLICT (organization_id, name) DO NOTHING
     RETURNING id, run_prefix`;
-  const row =
-    inserted[0] ??
-    (await db.$queryRaw<{ id: number; run_prefix: string }[]>`
-      SELECT id, run_prefix FROM projects WHERE organization_id = ${organizationId} AND name = ${name}`)[0];
+  const row = inserted[0] ?? (await select())[0];
   if (!row) throw new Error(`project ${name} vanished between insert and select`);
   return { id: row.id, runPrefix: row.run_prefix };
 }
