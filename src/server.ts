@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authenticate } from "./domain/api-keys.js";
 import type { Context } from "./graphql/context.js";
+import { useQueryLimits } from "./graphql/armor.js";
 import { EXAMPLE_QUERY } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
 import { useRestRoutes, type RestServerContext } from "./rest/routes.js";
@@ -19,7 +20,7 @@ export type Gateway = YogaServerInstance<RestServerContext, Context>;
 export function createGateway(opts: GatewayOptions): Gateway {
   return createYoga<RestServerContext, Context>({
     schema,
-    plugins: [useRestRoutes(opts)],
+    plugins: [useQueryLimits(), useRestRoutes(opts)],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of
