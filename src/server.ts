@@ -2,7 +2,9 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authenticate } from "./domain/api-keys.js";
 import type { Context } from "./graphql/context.js";
+import { readMigrations } from "./db/schema-engine.js";
 import { useQueryLimits } from "./graphql/armor.js";
+import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
 import { useRestRoutes, type RestServerContext } from "./rest/routes.js";
@@ -16,11 +18,15 @@ export interface GatewayOptions {
 
 export type Gateway = YogaServerInstance<RestServerContext, Context>;
 
+let shipped: Promise<string[]> | undefined;
+/** The migrations this build ships, read once. */
+const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.migrationDirectories.map((d) => d.path)));
+
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
 export function createGateway(opts: GatewayOptions): Gateway {
   return createYoga<RestServerContext, Context>({
     schema,
-    plugins: [useQueryLimits(), useRestRoutes(opts)],
+    plugins: [useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes(opts)],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of
