@@ -1,7 +1,7 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authenticate } from "./domain/api-keys.js";
-import type { Context } from "./graphql/context.js";
+import { createContext, type Context } from "./graphql/context.js";
 import { readMigrations } from "./db/schema-engine.js";
 import { useQueryLimits } from "./graphql/armor.js";
 import { useHealthRoutes } from "./health.js";
@@ -38,15 +38,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logging: opts.logger ?? false,
     context: async ({ request, restCaller }): Promise<Context> => {
       // A REST route has authenticated the request already.
-      if (restCaller) return { prisma: opts.prisma, caller: restCaller, authFailure: null, publicUrl: opts.publicUrl };
+      if (restCaller) return createContext(opts.prisma, opts.publicUrl, restCaller, null);
       const header = request.headers.get("authorization");
       const auth = header ? await authenticate(opts.prisma, header) : null;
-      return {
-        prisma: opts.prisma,
-        caller: auth?.ok ? auth.caller : null,
-        authFailure: auth && !auth.ok ? auth.failure : header ? null : "missing",
-        publicUrl: opts.publicUrl,
-      };
+      return createContext(opts.prisma, opts.publicUrl, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
     },
   });
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { UPDATE_STATE } from "./helpers/operations.js";
-import { createRunOk, forkRunOk } from "./helpers/runs.js";
+import { createRunOk, forkRunOk, logSteps } from "./helpers/runs.js";
 import { createTestApp, type TestApp, type TestOrg } from "./helpers/test-app.js";
 
 // The frontend's nested query must cost a fixed number of database operations whatever the
@@ -34,12 +34,13 @@ async function addProject(name: string, runs: number) {
   for (const r of created.slice(0, 2)) await acme.gql(UPDATE_STATE, { input: { runId: r.runId, state: "COMPLETED" } });
 }
 
-async function measure() {
+async function measure(query = NESTED) {
   app.operations.length = 0;
-  const res = await acme.gql(NESTED);
+  const res = await acme.gql(query);
   expect(res.errors).toBeUndefined();
-  const ops = app.operations.filter((op) => !op.startsWith("ApiKey."));
-  return { ops, data: res.data };
+  // The first statement of a request is the API key lookup.
+  expect(app.operations[0]).toBe("$queryRaw");
+  return { ops: app.operations.slice(1).filter((op) => !op.startsWith("ApiKey.")), data: res.data };
 }
 
 beforeAll(async () => {
@@ -63,6 +64,38 @@ describe("nested projects → runs → forkedFrom, forks, stateHistory", () => {
       [
         "Project.findMany",
         "Project.count",
+      ]
+    `);
+  });
+});
+
+describe("metric summaries of a run list", () => {
+  const LIST = `{ runs(first: 50) { nodes { runId metrics { name count last } metric(name: "loss") { summary { min max lastStep } } } } }`;
+
+  it("cost the same queries for 3 runs and for 30, forks included", async () => {
+    const fresh = await createTestApp();
+    acme = await fresh.org("metrics-list");
+    app = fresh;
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await createRunOk(acme, { projectName: "m", name: `r${i}` })).run);
+    for (const r of runs) await logSteps(acme, r.runId, "loss", [0, 1, 2], (s) => s + r.runId);
+    const small = await measure(LIST);
+    for (let i = 0; i < 27; i++) {
+      const r = (await createRunOk(acme, { projectName: "m", name: `more${i}` })).run;
+      await logSteps(acme, r.runId, "loss", [0, 1, 2, 3]);
+      if (i % 3 === 0) await forkRunOk(acme, { parentRunId: r.runId, step: 1 });
+    }
+    const large = await measure(LIST);
+    expect(large.data.runs.nodes).toHaveLength(39);
+    expect(large.data.runs.nodes.filter((n: any) => n.metric?.summary.lastStep === 1)).toHaveLength(9); // the forks
+    expect(large.ops).toEqual(small.ops);
+    expect(large.ops).toMatchInlineSnapshot(`
+      [
+        "Run.findMany",
+        "$queryRaw",
+        "$queryRaw",
+        "$queryRaw",
+        "$queryRaw",
       ]
     `);
   });

@@ -25,22 +25,32 @@ const toNum = (v: bigint | number | null): number | null => (v == null ? null : 
 
 /** The chain root → … → run, for a run of the organization; [] if there is none. */
 export async function loadChain(db: Db, organizationId: number, runId: number): Promise<LineageNode[]> {
+  return (await loadChains(db, organizationId, [runId])).get(runId) ?? [];
+}
+
+/** The chains of several runs in one query; runs not of the organization are absent. */
+export async function loadChains(db: Db, organizationId: number, runIds: readonly number[]): Promise<Map<number, LineageNode[]>> {
   const rows = await db.$queryRaw<
-    { id: number; forked_from_id: number | null; fork_step: bigint | null; max_step: bigint | null; fork_depth: number; ancestor_ids: number[] }[]
+    { target: number; id: number; forked_from_id: number | null; fork_step: bigint | null; max_step: bigint | null; fork_depth: number; ancestor_ids: number[] }[]
   >`
-    SELECT r.id, r.forked_from_id, r.fork_step, r.max_step, r.fork_depth, r.ancestor_ids
-    FROM runs r, runs self
-    WHERE self.id = ${runId} AND self.organization_id = ${organizationId}
-      AND (r.id = self.id OR r.id = ANY(self.ancestor_ids))
-    ORDER BY r.fork_depth`;
-  return rows.map((r) => ({
-    id: r.id,
-    forkedFromId: r.forked_from_id,
-    forkStep: toNum(r.fork_step),
-    maxStep: toNum(r.max_step),
-    forkDepth: r.fork_depth,
-    ancestorIds: r.ancestor_ids,
-  }));
+    SELECT self.id AS target, r.id, r.forked_from_id, r.fork_step, r.max_step, r.fork_depth, r.ancestor_ids
+    FROM runs self JOIN runs r ON r.id = self.id OR r.id = ANY(self.ancestor_ids)
+    WHERE self.id = ANY(${[...runIds]}::int[]) AND self.organization_id = ${organizationId}
+    ORDER BY self.id, r.fork_depth`;
+  const chains = new Map<number, LineageNode[]>();
+  for (const r of rows) {
+    const chain = chains.get(r.target) ?? [];
+    chain.push({
+      id: r.id,
+      forkedFromId: r.forked_from_id,
+      forkStep: toNum(r.fork_step),
+      maxStep: toNum(r.max_step),
+      forkDepth: r.fork_depth,
+      ancestorIds: r.ancestor_ids,
+    });
+    chains.set(r.target, chain);
+  }
+  return chains;
 }
 
 /** Segments of the effective history of the last run of `chain` (root first). */

@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "./db.js";
-import { effectiveSegments, loadChain, ownSegment, type LineageNode, type Segment } from "./lineage.js";
+import { effectiveSegments, loadChain, loadChains, ownSegment, type LineageNode, type Segment } from "./lineage.js";
 
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
 // points up to each fork step, by reference. Values travel as float8 text so NaN and
@@ -166,42 +166,67 @@ export async function metricSummaries(
   runId: number,
   opts: { names?: string[]; ownOnly?: boolean | null } = {},
 ): Promise<MetricSummary[]> {
-  const { chain, segments } = await segmentsFor(db, organizationId, runId, { ownOnly: opts.ownOnly });
-  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
-  const parts = segments.map((s) => {
-    const node = chain.find((n) => n.id === s.runId)!;
-    const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
-    return whole
-      ? Prisma.sql`(SELECT ${String(s.lo)}::bigint AS seg, m.name, m.count::bigint AS n, m.min::text AS mn, m.max::text AS mx,
-                           m.last_step AS ls, m.last_value::text AS lv
-                    FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
-      : Prisma.sql`(SELECT ${String(s.lo)}::bigint AS seg, m.name, count(*) AS n,
-                           (min(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mn,
-                           (max(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mx,
-                           max(p.step) AS ls, (array_agg(p.value::text ORDER BY p.step DESC))[1] AS lv
-                    FROM metric_points p JOIN metrics m ON m.id = p.metric_id
-                    WHERE m.run_id = ${s.runId} ${nameFilter}
-                      AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
-                    GROUP BY m.name)`;
-  });
-  if (parts.length === 0) return [];
-  const rows = await db.$queryRaw<(SegmentSummary & { seg: bigint })[]>`
-    SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY seg`;
+  return (await metricSummariesOfRuns(db, organizationId, [runId], opts)).get(runId) ?? [];
+}
 
-  const out = new Map<string, MetricSummary>();
-  for (const r of rows) {
-    const prev = out.get(r.name) ?? { name: r.name, count: 0, min: null, max: null, last: null, lastStep: null };
-    const mn = float(r.mn);
-    const mx = float(r.mx);
-    out.set(r.name, {
-      name: r.name,
-      count: prev.count + num(r.n),
-      min: mn == null ? prev.min : prev.min == null ? mn : Math.min(prev.min, mn),
-      max: mx == null ? prev.max : prev.max == null ? mx : Math.max(prev.max, mx),
-      // Segments come in ascending order: the later one holds the later steps.
-      last: r.ls == null ? prev.last : float(r.lv),
-      lastStep: r.ls == null ? prev.lastStep : num(r.ls),
-    });
+/** Summaries of several runs (a run list, a comparison chart) in two queries whatever their number. */
+export async function metricSummariesOfRuns(
+  db: Db,
+  organizationId: number,
+  runIds: readonly number[],
+  opts: { names?: string[]; ownOnly?: boolean | null } = {},
+): Promise<Map<number, MetricSummary[]>> {
+  const chains = await loadChains(db, organizationId, runIds);
+  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
+  const parts: Prisma.Sql[] = [];
+  for (const [target, chain] of chains) {
+    const segments = opts.ownOnly ? [ownSegment(target)] : effectiveSegments(chain);
+    for (const s of segments) {
+      const node = chain.find((n) => n.id === s.runId)!;
+      const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
+      parts.push(
+        whole
+          ? Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, m.name, m.count::bigint AS n,
+                               m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
+                        FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
+          : Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, m.name, count(*) AS n,
+                               (min(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mn,
+                               (max(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mx,
+                               max(p.step) AS ls, (array_agg(p.value::text ORDER BY p.step DESC))[1] AS lv
+                        FROM metric_points p JOIN metrics m ON m.id = p.metric_id
+                        WHERE m.run_id = ${s.runId} ${nameFilter}
+                          AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
+                        GROUP BY m.name)`,
+      );
+    }
   }
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const out = new Map<number, Map<string, MetricSummary>>();
+  if (parts.length > 0) {
+    const rows = await db.$queryRaw<(SegmentSummary & { target: number; seg: bigint })[]>`
+      SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY target, seg`;
+    for (const r of rows) {
+      const byName = out.get(r.target) ?? new Map<string, MetricSummary>();
+      byName.set(r.name, combine(byName.get(r.name), r));
+      out.set(r.target, byName);
+    }
+  }
+  const sorted = new Map<number, MetricSummary[]>();
+  for (const id of runIds) sorted.set(id, [...(out.get(id)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
+  return sorted;
+}
+
+/** Adds a later segment's aggregate to what the earlier segments gave. */
+function combine(prev: MetricSummary | undefined, r: SegmentSummary): MetricSummary {
+  const p = prev ?? { name: r.name, count: 0, min: null, max: null, last: null, lastStep: null };
+  const mn = float(r.mn);
+  const mx = float(r.mx);
+  return {
+    name: r.name,
+    count: p.count + num(r.n),
+    min: mn == null ? p.min : p.min == null ? mn : Math.min(p.min, mn),
+    max: mx == null ? p.max : p.max == null ? mx : Math.max(p.max, mx),
+    // Segments come in ascending order: the later one holds the later steps.
+    last: r.ls == null ? p.last : float(r.lv),
+    lastStep: r.ls == null ? p.lastStep : num(r.ls),
+  };
 }

@@ -1,5 +1,6 @@
 import { createGraphQLError } from "graphql-yoga";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { createLoaders, type Loaders } from "./loaders.js";
 import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Caller } from "../domain/api-keys.js";
 
 export interface Context {
@@ -8,6 +9,21 @@ export interface Context {
   caller: Caller | null;
   authFailure: AuthFailure | null;
   publicUrl: string;
+  /** Batched loads of this request, for the caller's organization. */
+  loaders(): Loaders;
+}
+
+/** The context of one request; loaders are made on first use. */
+export function createContext(prisma: PrismaClient, publicUrl: string, caller: Caller | null, authFailure: AuthFailure | null): Context {
+  let loaders: Loaders | undefined;
+  const ctx: Context = {
+    prisma,
+    caller,
+    authFailure,
+    publicUrl,
+    loaders: () => (loaders ??= createLoaders(prisma, orgId(ctx))),
+  };
+  return ctx;
 }
 
 export function unauthenticated(failure: AuthFailure | null) {

@@ -25,7 +25,7 @@ export interface TestApp {
   db: TestDatabase;
   prisma: PrismaClient;
   yoga: Gateway;
-  /** Prisma operations since the last reset, as "Model.action". */
+  /** Prisma operations since the last reset: "Model.action", or "$queryRaw" and friends. */
   operations: string[];
   org(slug: string, opts?: { runLimit?: number | null }): Promise<TestOrg>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
@@ -39,11 +39,9 @@ export async function createTestApp(): Promise<TestApp> {
   // The Pothos Prisma plugin's own test pattern: record every operation a request makes.
   const prisma = db.prisma.$extends({
     query: {
-      $allModels: {
-        $allOperations({ model, operation, args, query }) {
-          operations.push(`${model}.${operation}`);
-          return query(args);
-        },
+      $allOperations({ model, operation, args, query }) {
+        operations.push(model ? `${model}.${operation}` : operation);
+        return query(args);
       },
     },
   }) as unknown as PrismaClient;

@@ -2,7 +2,6 @@ import { builder } from "../builder.js";
 import { orgId, type Context } from "../context.js";
 import { formatDisplayId } from "../../domain/display-id.js";
 import { ambiguousDisplayId, runLocatorWhere } from "../../domain/find-run.js";
-import { metricSummaries } from "../../domain/metric-history.js";
 import { runOrderBy, runWhere } from "../../domain/run-query.js";
 import { runUrl } from "../../domain/run-url.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
@@ -71,14 +70,14 @@ export const Run = builder.prismaNode("Run", {
     metrics: t.field({
       type: [MetricSummaryRef],
       description: "One summary per metric name over the effective history.",
-      resolve: (run, _args, ctx) => metricSummaries(ctx.prisma, orgId(ctx), run.id),
+      resolve: (run, _args, ctx) => ctx.loaders().summaries.load(run.id),
     }),
     metric: t.field({
       type: MetricSeries,
       nullable: true,
       args: { name: t.arg.string({ required: true }) },
       resolve: async (run, args, ctx) => {
-        const [summary] = await metricSummaries(ctx.prisma, orgId(ctx), run.id, { names: [args.name] });
+        const summary = await ctx.loaders().summary.load([run.id, args.name]);
         return summary ? { runId: run.id, summary } : null;
       },
     }),

@@ -1,0 +1,31 @@
+import DataLoader from "dataloader";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { metricSummariesOfRuns, type MetricSummary } from "../domain/metric-history.js";
+
+// Per-request batching of computed fields that Prisma's query planning cannot include:
+// the metric summaries of every run of a list are read together.
+
+export interface Loaders {
+  /** All metric summaries of a run. */
+  summaries: DataLoader<number, MetricSummary[]>;
+  /** One metric's summary of a run, keyed by [runId, name]. */
+  summary: DataLoader<readonly [number, string], MetricSummary | null, string>;
+}
+
+export function createLoaders(prisma: PrismaClient, organizationId: number): Loaders {
+  return {
+    summaries: new DataLoader(async (runIds) => {
+      const byRun = await metricSummariesOfRuns(prisma, organizationId, runIds);
+      return runIds.map((id) => byRun.get(id) ?? []);
+    }),
+    summary: new DataLoader(
+      async (keys) => {
+        const runIds = [...new Set(keys.map(([id]) => id))];
+        const names = [...new Set(keys.map(([, name]) => name))];
+        const byRun = await metricSummariesOfRuns(prisma, organizationId, runIds, { names });
+        return keys.map(([id, name]) => byRun.get(id)?.find((s) => s.name === name) ?? null);
+      },
+      { cacheKeyFn: ([id, name]) => `${id}\u0000${name}` },
+    ),
+  };
+}
