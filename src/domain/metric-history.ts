@@ -157,19 +157,10 @@ interface SegmentSummary {
 }
 
 /**
- * Summaries over the effective history, one per metric name (or only `names`). A segment
+ * Summaries over the effective histories of several runs (a run list, a comparison chart),
+ * one per metric name (or only `names`), in two queries whatever their number. A segment
  * that covers all of a run's own points reads the summary kept at ingest; others aggregate.
  */
-export async function metricSummaries(
-  db: Db,
-  organizationId: number,
-  runId: number,
-  opts: { names?: string[]; ownOnly?: boolean | null } = {},
-): Promise<MetricSummary[]> {
-  return (await metricSummariesOfRuns(db, organizationId, [runId], opts)).get(runId) ?? [];
-}
-
-/** Summaries of several runs (a run list, a comparison chart) in two queries whatever their number. */
 export async function metricSummariesOfRuns(
   db: Db,
   organizationId: number,

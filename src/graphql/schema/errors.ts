@@ -44,5 +44,3 @@ builder.objectType(AmbiguousError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({ candidates: t.exposeStringList("candidates") }),
 });
-
-export const RUN_ERRORS = [ValidationError, NotFoundError] as const;
