@@ -125,6 +125,7 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
     if (resumed) return resumed;
   }
   // Serializes creates in this project: numbering, and the externalId check just below.
+  // Always taken here, before the organization's limit lock: one lock order, no deadlock.
   await lockProject(tx, project.id);
   if (input.externalId) {
     const resumed = await resumeExisting(tx, organizationId, project.id, input);
