@@ -38,7 +38,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     throw e;
   }
 
-  const gateway = createGateway({ prisma: db.prisma, publicUrl: settings.publicUrl, logger });
+  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, publicUrl: settings.publicUrl, logger });
   const server = createServer(gateway);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,4 +1,5 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Sql } from "./db/sql.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authenticate } from "./domain/api-keys.js";
 import { createContext, type Context } from "./graphql/context.js";
@@ -12,6 +13,7 @@ import type { Logger } from "./logger.js";
 
 export interface GatewayOptions {
   prisma: PrismaClient;
+  sql: Sql;
   publicUrl: string;
   logger?: Logger;
 }
@@ -40,7 +42,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // A REST route has authenticated the request already.
       if (restCaller) return createContext(opts.prisma, opts.publicUrl, restCaller, null);
       const header = request.headers.get("authorization");
-      const auth = header ? await authenticate(opts.prisma, header) : null;
+      const auth = header ? await authenticate(opts.sql, header) : null;
       return createContext(opts.prisma, opts.publicUrl, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
     },
   });

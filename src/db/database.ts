@@ -2,7 +2,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { poolSql, prismaSql, type Sql } from "./sql.js";
 import { lockDataDir } from "./data-dir-lock.js";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -10,6 +12,8 @@ export type DatabaseKind = "postgres" | "pglite";
 export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
+  /** Plain SQL for the hot paths; see sql.ts. */
+  sql: Sql;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where the data lives, for logs: a directory or a URL without its password. */
   location: string;
@@ -35,14 +39,20 @@ function redact(url: string): string {
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const adapterFactory = new PrismaPg({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // One pool for Prisma and for the plain-SQL hot paths.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       kind: "postgres",
       prisma,
+      sql: poolSql(pool),
       adapterFactory,
       location: redact(opts.databaseUrl),
-      close: () => prisma.$disconnect(),
+      async close() {
+        await prisma.$disconnect();
+        await pool.end().catch(() => {});
+      },
     };
   }
   const inMemory = opts.dataDir.startsWith("memory://");
@@ -59,6 +69,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     kind: "pglite",
     prisma,
+    sql: prismaSql(prisma),
     adapterFactory,
     location: opts.dataDir,
     pglite,

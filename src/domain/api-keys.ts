@@ -1,5 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
 
 // API keys (run-model.md, "API key"): `mlps_` + base62, only a SHA-256 hash is stored.
 
@@ -52,7 +53,7 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return token ? token : null;
 }
 
-export async function authenticate(prisma: PrismaClient, authorization: string | null | undefined, now = new Date()): Promise<AuthResult> {
+export async function authenticate(sql: Sql, authorization: string | null | undefined, now = new Date()): Promise<AuthResult> {
   const token = bearerToken(authorization);
   if (!token) return { ok: false, failure: "missing" };
   if (!token.startsWith(KEY_PREFIX)) return { ok: false, failure: "malformed" };
@@ -60,17 +61,26 @@ export async function authenticate(prisma: PrismaClient, authorization: string |
   if (!KEY_SHAPE.test(token)) return { ok: false, failure: "unknown" };
   // Lookup by the hash of the key: nothing secret is compared byte by byte in JS. One
   // joined statement: this runs on every authenticated request.
-  const [key] = await prisma.$queryRaw<
-    { id: number; name: string; organization_id: number; slug: string; org_name: string; last_used_at: Date | null; expires_at: Date | null; revoked_at: Date | null }[]
-  >`
-    SELECT k.id, k.name, k.organization_id, o.slug, o.name AS org_name, k.last_used_at, k.expires_at, k.revoked_at
-    FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-    WHERE k.key_hash = ${hashApiKey(token)}`;
+  const [key] = await sql.query<{
+    id: number;
+    name: string;
+    organization_id: number;
+    slug: string;
+    org_name: string;
+    last_used_at: Date | null;
+    expires_at: Date | null;
+    revoked_at: Date | null;
+  }>(
+    `SELECT k.id, k.name, k.organization_id, o.slug, o.name AS org_name, k.last_used_at, k.expires_at, k.revoked_at
+     FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+     WHERE k.key_hash = $1`,
+    [hashApiKey(token)],
+  );
   if (!key) return { ok: false, failure: "unknown" };
   if (key.revoked_at && new Date(key.revoked_at) <= now) return { ok: false, failure: "revoked" };
   if (key.expires_at && new Date(key.expires_at) <= now) return { ok: false, failure: "expired" };
   if (!key.last_used_at || now.getTime() - new Date(key.last_used_at).getTime() > LAST_USED_GRANULARITY_MS) {
-    void prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } }).catch(() => {});
+    void sql.query(`UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, [now, key.id]).catch(() => {});
   }
   return {
     ok: true,

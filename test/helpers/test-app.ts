@@ -46,7 +46,7 @@ export async function createTestApp(): Promise<TestApp> {
     },
   }) as unknown as PrismaClient;
   // Masked (internal) errors are printed, so a failing test shows its cause.
-  const yoga = createGateway({ prisma, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
+  const yoga = createGateway({ prisma, sql: db.sql, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
   afterAll(() => db.close());
 
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
