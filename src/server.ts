@@ -40,10 +40,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logging: opts.logger ?? false,
     context: async ({ request, restCaller }): Promise<Context> => {
       // A REST route has authenticated the request already.
-      if (restCaller) return createContext(opts.prisma, opts.publicUrl, restCaller, null);
+      if (restCaller) return createContext(opts.prisma, opts.sql, opts.publicUrl, restCaller, null);
       const header = request.headers.get("authorization");
       const auth = header ? await authenticate(opts.sql, header) : null;
-      return createContext(opts.prisma, opts.publicUrl, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
+      return createContext(opts.prisma, opts.sql, opts.publicUrl, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
     },
   });
 }

@@ -64,10 +64,11 @@ describe("createRun", () => {
   });
 
   it("resuming a finished run moves it back to RUNNING with a RESUME event", async () => {
-    const { run } = await createRunOk(acme, { projectName: "resume2", name: "job", externalId: "ext" });
+    const { run } = await createRunOk(acme, { projectName: "resume2", name: "job", externalId: "ext", config: { a: { x: 1 } } });
     await acme.gql(UPDATE_STATE, { input: { runId: run.runId, state: "FAILED", error: { message: "oom" } } });
-    const again = await createRunOk(acme, { projectName: "resume2", name: "job", externalId: "ext" });
+    const again = await createRunOk(acme, { projectName: "resume2", name: "job", externalId: "ext", config: { a: { y: 2 } } });
     expect(again.run.state).toBe("RUNNING");
+    expect(again.run.config).toEqual({ a: { x: 1, y: 2 } });
     const h = await acme.gql(`query($id:Int!){ run(runId:$id){ stateHistory { nodes { fromState toState source } } } }`, { id: run.runId });
     expect(h.data.run.stateHistory.nodes).toEqual([
       { fromState: null, toState: "RUNNING", source: "API" },
@@ -143,5 +144,24 @@ describe("bad input is refused whole, naming the field, and writes nothing", () 
     expect(res.errors?.[0]?.message).toMatch(/input\.config/);
     expect(res.errors?.[0]?.message).toMatch(/JSONObject/);
     expect(await app.counts()).toEqual(before);
+  });
+});
+
+describe("jsonb_deep_merge (resume's config rule, in SQL)", () => {
+  it.each([
+    [{ a: 1, nested: { x: 1, y: 2 } }, { nested: { x: 9 }, b: 2 }, { a: 1, nested: { x: 9, y: 2 }, b: 2 }],
+    [null, { a: 1 }, { a: 1 }],
+    [{ a: { deep: { k: 1 } } }, { a: { deep: { j: 2 } } }, { a: { deep: { k: 1, j: 2 } } }],
+    [{ a: { x: 1 } }, { a: [1, 2] }, { a: [1, 2] }],
+    [{ a: [1] }, { a: { x: 1 } }, { a: { x: 1 } }],
+    [{}, {}, {}],
+    [[1, 2], { a: 1 }, { a: 1 }],
+  ])("%j + %j = %j", async (base, patch, expected) => {
+    const [row] = await app.prisma.$queryRawUnsafe<{ merged: unknown }[]>(
+      `SELECT jsonb_deep_merge($1::jsonb, $2::jsonb) AS merged`,
+      base === null ? null : JSON.stringify(base),
+      JSON.stringify(patch),
+    );
+    expect(row!.merged).toEqual(expected);
   });
 });

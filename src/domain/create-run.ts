@@ -1,7 +1,9 @@
 import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
+import { createFast, resumeFast } from "./create-run-fast.js";
 import { isRetryableConflict } from "./db.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
-import { deepMerge, shallowOverlay, type JsonObject } from "./json-merge.js";
+import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
 import { effectiveMaxStep, loadChain, resolveForkOwner } from "./lineage.js";
 import { allocateRunNumber, findOrCreateProject, lockProject } from "./projects.js";
@@ -102,11 +104,20 @@ const json = (v: unknown): Prisma.InputJsonValue | undefined => (v == null ? und
 
 /**
  * Creates a run, or resumes the run with the same externalId in the project (run-model.md,
- * "Resume"), optionally as a fork. All of it happens in one transaction: a rejected
+ * "Resume"), optionally as a fork. Either one statement or one transaction: a rejected
  * request leaves no project, no run and no used-up number behind.
  */
-export async function createRun(prisma: PrismaClient, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
+export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
   validateCreateRun(input);
+  // One statement for the common cases (see create-run-fast.ts); null means "not that case".
+  if (input.externalId) {
+    const run = await resumeFast(sql, organizationId, input);
+    if (run) return { run, resumed: true };
+  }
+  if (!input.fork) {
+    const run = await createFast(sql, organizationId, input);
+    if (run) return { run, resumed: false };
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       return await prisma.$transaction((tx) => createOrResume(tx, organizationId, input));
@@ -190,7 +201,10 @@ async function resumeExisting(
   if (!found) return null;
   let run = (await lockRun(tx, organizationId, found.id))!;
   if (input.config && Object.keys(input.config).length > 0) {
-    run = await tx.run.update({ where: { id: run.id }, data: { config: deepMerge(run.config, input.config) as Prisma.InputJsonValue, updatedAt: new Date() } });
+    // The merge rule lives in SQL (migration jsonb_deep_merge), shared with resumeFast.
+    await tx.$executeRaw`UPDATE runs SET config = jsonb_deep_merge(config, ${JSON.stringify(input.config)}::jsonb), updated_at = now()
+      WHERE id = ${run.id}`;
+    run = await tx.run.findUniqueOrThrow({ where: { id: run.id } });
   }
   if (isTerminal(run.state)) run = (await transitionRun(tx, run, { to: "RUNNING", source: "RESUME" })).run;
   return { run, resumed: true };

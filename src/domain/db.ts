@@ -11,13 +11,21 @@ export function isUniqueViolation(e: unknown): boolean {
   return cause?.originalCode === "23505" || cause?.kind === "UniqueConstraintViolation";
 }
 
+/** The SQLSTATE of a database error, from pg, or from Prisma's raw or model query errors. */
+export function sqlErrorCode(e: unknown): string | undefined {
+  const err = e as { code?: string; message?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
+  // Prisma errors carry their own codes (P2010, …) and the database's in meta or the message.
+  const fromPrisma = err?.meta?.driverAdapterError?.cause?.originalCode ?? err?.meta?.code ?? /Code: `(\w+)`/.exec(err?.message ?? "")?.[1];
+  if (fromPrisma) return fromPrisma;
+  return typeof err?.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) && !err.code.startsWith("P2") ? err.code : undefined;
+}
+
 /**
  * Errors a transaction may meet through no fault of the request, and that a retry fixes:
  * a unique race lost to a concurrent insert, a deadlock, a serialization failure.
  */
 export function isRetryableConflict(e: unknown): boolean {
   if (isUniqueViolation(e)) return true;
-  const err = e as { code?: string; message?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
-  const code = err?.meta?.driverAdapterError?.cause?.originalCode ?? err?.meta?.code ?? /Code: `(\w+)`/.exec(err?.message ?? "")?.[1];
-  return code === "40P01" || code === "40001";
+  const code = sqlErrorCode(e);
+  return code === "23505" || code === "40P01" || code === "40001";
 }

@@ -1,3 +1,4 @@
+import type { Sql } from "../db/sql.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { createRun, type CreateRunResult } from "./create-run.js";
 import { NotFoundError } from "./errors.js";
@@ -15,13 +16,13 @@ export interface ForkRunInput {
 }
 
 /** A fork in the parent's project: createRun with a fork spec, named after the parent by default. */
-export async function forkRun(prisma: PrismaClient, organizationId: number, input: ForkRunInput): Promise<CreateRunResult> {
+export async function forkRun(prisma: PrismaClient, sql: Sql, organizationId: number, input: ForkRunInput): Promise<CreateRunResult> {
   const parent = await prisma.run.findFirst({
     where: { id: input.parentRunId, organizationId },
     select: { name: true, project: { select: { name: true } } },
   });
   if (!parent) throw new NotFoundError(`Run ${input.parentRunId} not found.`, "Run");
-  return createRun(prisma, organizationId, {
+  return createRun(prisma, sql, organizationId, {
     projectName: parent.project.name,
     name: input.name ?? parent.name,
     tags: input.tags,

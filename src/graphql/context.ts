@@ -1,10 +1,13 @@
 import { createGraphQLError } from "graphql-yoga";
+import type { Sql } from "../db/sql.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Caller } from "../domain/api-keys.js";
 
 export interface Context {
   prisma: PrismaClient;
+  /** Plain SQL for the hot paths. */
+  sql: Sql;
   /** The authenticated caller; null when the request carried no valid key. */
   caller: Caller | null;
   authFailure: AuthFailure | null;
@@ -14,10 +17,11 @@ export interface Context {
 }
 
 /** The context of one request; loaders are made on first use. */
-export function createContext(prisma: PrismaClient, publicUrl: string, caller: Caller | null, authFailure: AuthFailure | null): Context {
+export function createContext(prisma: PrismaClient, sql: Sql, publicUrl: string, caller: Caller | null, authFailure: AuthFailure | null): Context {
   let loaders: Loaders | undefined;
   const ctx: Context = {
     prisma,
+    sql,
     caller,
     authFailure,
     publicUrl,

@@ -70,12 +70,12 @@ builder.mutationFields((t) => ({
     type: CreateRunSuccess,
     errors: { types: errors, union: { name: "CreateRunResult" } },
     args: { input: t.arg({ type: CreateRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createRun(ctx.prisma, orgId(ctx), input),
+    resolve: (_root, { input }, ctx) => createRun(ctx.prisma, ctx.sql, orgId(ctx), input),
   }),
   forkRun: t.field({
     type: ForkRunSuccess,
     errors: { types: errors, union: { name: "ForkRunResult" } },
     args: { input: t.arg({ type: ForkRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => forkRun(ctx.prisma, orgId(ctx), input),
+    resolve: (_root, { input }, ctx) => forkRun(ctx.prisma, ctx.sql, orgId(ctx), input),
   }),
 }));

@@ -1,0 +1,97 @@
+import type { Run } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
+import { sqlErrorCode } from "./db.js";
+import type { CreateRunInput } from "./create-run.js";
+import { runPrefix } from "./run-prefix.js";
+import { isTerminal, TERMINAL_STATES } from "./run-state.js";
+import { RUN_COLUMNS, runFromRow } from "./run-row.js";
+import { dedupe, runGroupFromTags } from "./tags.js";
+
+// The common cases of createRun as one statement each: a resume of a run that is not
+// finished, and a new run that is not a fork in an organization without a run limit.
+// Anything else answers null and createRun takes its transactional path, which holds
+// every rule; these statements only do the same thing faster.
+
+const jsonParam = (v: unknown) => (v == null ? null : JSON.stringify(v));
+
+/** Resumes the run with this externalId if it exists and is not finished; else null. */
+export async function resumeFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
+  const patch = input.config && Object.keys(input.config).length > 0 ? JSON.stringify(input.config) : null;
+  const where = `p.id = r.project_id AND p.organization_id = $1 AND p.name = $2 AND r.external_id = $3
+    AND r.state <> ALL($4::"RunState"[])`;
+  const params = [organizationId, input.projectName, input.externalId, [...TERMINAL_STATES]];
+  const rows = patch
+    ? // The row lock of the UPDATE serializes concurrent resumes of one run.
+      await sql.query<Record<string, unknown>>(
+        `UPDATE runs r SET config = jsonb_deep_merge(r.config, $5::jsonb), updated_at = now()
+         FROM projects p WHERE ${where} RETURNING ${RUN_COLUMNS}`,
+        [...params, patch],
+      )
+    : await sql.query<Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM runs r, projects p WHERE ${where}`, params);
+  return rows[0] ? runFromRow(rows[0]) : null;
+}
+
+/**
+ * Creates a run that is not a fork: project found or created, next number taken (the
+ * project row lock serializes numbering), run and first state event written, all in one
+ * statement. Null when the organization has a run limit, or when a concurrent create took
+ * the externalId first (the statement then wrote nothing).
+ */
+export async function createFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
+  const tags = dedupe(input.tags ?? []);
+  const createdAt = input.createdAt ?? new Date();
+  const state = input.initialState ?? "RUNNING";
+  try {
+    const rows = await sql.query<Record<string, unknown>>(
+      `WITH p AS (
+         INSERT INTO projects (organization_id, name, run_prefix, next_run_number, updated_at)
+         SELECT o.id, $2, $3, 2, now() FROM organizations o WHERE o.id = $1 AND o.run_limit IS NULL
+         ON CONFLICT (organization_id, name) DO UPDATE SET next_run_number = projects.next_run_number + 1, updated_at = now()
+         RETURNING id, next_run_number - 1 AS number
+       ), r AS (
+         INSERT INTO runs (organization_id, project_id, number, external_id, name, notes, tags, run_group, config,
+           system_metadata, logger_settings, input_data, result, runtime_config, pipeline_spec, pipeline_id,
+           pipeline_version_id, service_account, state, created_at, updated_at, scheduled_at, state_updated_at,
+           started_at, finished_at)
+         SELECT $1, p.id, p.number, $4, $5, $6, $7::text[], $8, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb,
+           $14::jsonb, $15::jsonb, $16, $17, $18, $19::"RunState", $20, $21, $22, $20, $23, $24
+         FROM p
+         RETURNING *
+       ), e AS (
+         INSERT INTO run_state_events (run_id, from_state, to_state, source, at)
+         SELECT id, NULL, state, 'API', created_at FROM r
+       )
+       SELECT ${RUN_COLUMNS} FROM r`,
+      [
+        organizationId,
+        input.projectName,
+        runPrefix(input.projectName),
+        input.externalId ?? null,
+        input.name,
+        input.notes ?? null,
+        tags,
+        runGroupFromTags(tags) ?? input.runGroup ?? null,
+        jsonParam(input.config),
+        jsonParam(input.systemMetadata),
+        jsonParam(input.loggerSettings),
+        jsonParam(input.inputData),
+        jsonParam(input.result),
+        jsonParam(input.runtimeConfig),
+        jsonParam(input.pipelineSpec),
+        input.pipelineId ?? null,
+        input.pipelineVersionId ?? null,
+        input.serviceAccount ?? null,
+        state,
+        createdAt,
+        input.updatedAt ?? createdAt,
+        input.scheduledAt ?? createdAt,
+        state === "RUNNING" ? createdAt : null,
+        isTerminal(state) ? createdAt : null,
+      ],
+    );
+    return rows[0] ? runFromRow(rows[0]) : null;
+  } catch (e) {
+    if (sqlErrorCode(e) === "23505") return null; // the externalId was taken meanwhile
+    throw e;
+  }
+}
