@@ -3,6 +3,7 @@ import type { Settings } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { bootstrap } from "./domain/bootstrap.js";
+import { createEventBus } from "./events.js";
 import type { Logger } from "./logger.js";
 import { createGateway, type Gateway } from "./server.js";
 
@@ -38,7 +39,8 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     throw e;
   }
 
-  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, publicUrl: settings.publicUrl, logger });
+  const bus = createEventBus(settings.redisUrl);
+  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger });
   const server = createServer(gateway);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -55,6 +57,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await bus.close();
       await db.close();
     })());
   return { server, gateway, db, url, stop };

@@ -1,5 +1,6 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Sql } from "./db/sql.js";
+import type { RunEvents } from "./events.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authenticate } from "./domain/api-keys.js";
 import { createContext, type Context } from "./graphql/context.js";
@@ -14,6 +15,7 @@ import type { Logger } from "./logger.js";
 export interface GatewayOptions {
   prisma: PrismaClient;
   sql: Sql;
+  events: RunEvents;
   publicUrl: string;
   logger?: Logger;
 }
@@ -40,10 +42,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     logging: opts.logger ?? false,
     context: async ({ request, restCaller }): Promise<Context> => {
       // A REST route has authenticated the request already.
-      if (restCaller) return createContext(opts.prisma, opts.sql, opts.publicUrl, restCaller, null);
+      if (restCaller) return createContext(opts, restCaller, null);
       const header = request.headers.get("authorization");
       const auth = header ? await authenticate(opts.sql, header) : null;
-      return createContext(opts.prisma, opts.sql, opts.publicUrl, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
+      return createContext(opts, auth?.ok ? auth.caller : null, auth && !auth.ok ? auth.failure : header ? null : "missing");
     },
   });
 }

@@ -52,6 +52,8 @@ export interface CreateRunInput extends RunFields {
 export interface CreateRunResult {
   run: Run;
   resumed: boolean;
+  /** Set when the run's state changed: its creation, or a finished run resumed. */
+  stateChange?: { fromState: Run["state"] | null; toState: Run["state"] };
 }
 
 export const FORK_STEP_REQUIRED = "forkStep is required when forkRunId is provided";
@@ -116,7 +118,7 @@ export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: 
   }
   if (!input.fork) {
     const run = await createFast(sql, organizationId, input);
-    if (run) return { run, resumed: false };
+    if (run) return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
   }
   for (let attempt = 0; ; attempt++) {
     try {
@@ -188,7 +190,7 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
       stateEvents: { create: { fromState: null, toState: state, source: "API", at: createdAt } },
     },
   });
-  return { run, resumed: false };
+  return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
 }
 
 async function resumeExisting(
@@ -206,8 +208,9 @@ async function resumeExisting(
       WHERE id = ${run.id}`;
     run = await tx.run.findUniqueOrThrow({ where: { id: run.id } });
   }
-  if (isTerminal(run.state)) run = (await transitionRun(tx, run, { to: "RUNNING", source: "RESUME" })).run;
-  return { run, resumed: true };
+  if (!isTerminal(run.state)) return { run, resumed: true };
+  const t = await transitionRun(tx, run, { to: "RUNNING", source: "RESUME" });
+  return { run: t.run, resumed: true, stateChange: { fromState: t.previousState, toState: t.run.state } };
 }
 
 interface ForkPlan {

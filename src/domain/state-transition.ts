@@ -36,10 +36,17 @@ export async function lockRun(db: Db, organizationId: number, runId: number): Pr
  * Applies a state change to a run locked by the caller's transaction: updates the run's
  * state and times, appends the event. Returns whether anything changed.
  */
-export async function transitionRun(db: Db, run: Run, req: TransitionRequest): Promise<{ run: Run; applied: boolean }> {
+export interface TransitionResult {
+  run: Run;
+  applied: boolean;
+  /** The state before; equal to run.state when nothing was applied. */
+  previousState: Run["state"];
+}
+
+export async function transitionRun(db: Db, run: Run, req: TransitionRequest): Promise<TransitionResult> {
   const decision = decideTransition(run.state, req.to, req.source);
   if (decision.kind === "invalid") throw new InvalidTransitionError(decision.reason, run.state, req.to);
-  if (decision.kind !== "apply") return { run, applied: false };
+  if (decision.kind !== "apply") return { run, applied: false, previousState: run.state };
 
   const at = req.at ?? new Date();
   const error = errorJson(req.error);
@@ -57,5 +64,5 @@ export async function transitionRun(db: Db, run: Run, req: TransitionRequest): P
   await db.runStateEvent.create({
     data: { runId: run.id, fromState: run.state, toState: req.to, source: req.source, error, metadata: json(req.metadata), at },
   });
-  return { run: updated, applied: true };
+  return { run: updated, applied: true, previousState: run.state };
 }

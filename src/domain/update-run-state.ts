@@ -1,8 +1,8 @@
-import type { PrismaClient, Run } from "../generated/prisma/client.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import { NotFoundError } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import type { RunStateName } from "./run-state.js";
-import { lockRun, transitionRun, type RunErrorInfo } from "./state-transition.js";
+import { lockRun, transitionRun, type RunErrorInfo, type TransitionResult } from "./state-transition.js";
 import { InputCheck } from "./validate.js";
 
 export interface UpdateRunStateInput {
@@ -18,7 +18,7 @@ export async function updateRunState(
   prisma: PrismaClient,
   organizationId: number,
   input: UpdateRunStateInput,
-): Promise<{ run: Run; applied: boolean }> {
+): Promise<TransitionResult> {
   const check = new InputCheck();
   if (input.error) {
     check.text(["error", "message"], input.error.message, { required: true, max: LIMITS.notesLength });

@@ -1,5 +1,6 @@
 import { createGraphQLError } from "graphql-yoga";
 import type { Sql } from "../db/sql.js";
+import type { RunEvents } from "../events.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Caller } from "../domain/api-keys.js";
@@ -8,6 +9,8 @@ export interface Context {
   prisma: PrismaClient;
   /** Plain SQL for the hot paths. */
   sql: Sql;
+  /** Live updates (subscriptions). */
+  events: RunEvents;
   /** The authenticated caller; null when the request carried no valid key. */
   caller: Caller | null;
   authFailure: AuthFailure | null;
@@ -17,11 +20,20 @@ export interface Context {
 }
 
 /** The context of one request; loaders are made on first use. */
-export function createContext(prisma: PrismaClient, sql: Sql, publicUrl: string, caller: Caller | null, authFailure: AuthFailure | null): Context {
+export interface Services {
+  prisma: PrismaClient;
+  sql: Sql;
+  events: RunEvents;
+  publicUrl: string;
+}
+
+export function createContext(services: Services, caller: Caller | null, authFailure: AuthFailure | null): Context {
   let loaders: Loaders | undefined;
+  const { prisma, sql, events, publicUrl } = services;
   const ctx: Context = {
     prisma,
     sql,
+    events,
     caller,
     authFailure,
     publicUrl,

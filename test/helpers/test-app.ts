@@ -2,6 +2,7 @@ import { afterAll } from "vitest";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
 import type { LogLevel } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
+import { createEventBus } from "../../src/events.js";
 import { createApiKey } from "../../src/domain/api-keys.js";
 import { createGateway, type Gateway } from "../../src/server.js";
 import { openTestDatabase, type TestDatabase } from "./test-database.js";
@@ -46,7 +47,7 @@ export async function createTestApp(): Promise<TestApp> {
     },
   }) as unknown as PrismaClient;
   // Masked (internal) errors are printed, so a failing test shows its cause.
-  const yoga = createGateway({ prisma, sql: db.sql, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
+  const yoga = createGateway({ prisma, sql: db.sql, events: createEventBus().events, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
   afterAll(() => db.close());
 
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {

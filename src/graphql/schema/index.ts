@@ -8,6 +8,7 @@ import "./project.js";
 import "./mutations/create-run.js";
 import "./mutations/update-run.js";
 import "./mutations/log-metrics.js";
+import "./subscriptions.js";
 import { builder } from "../builder.js";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -3,6 +3,7 @@ import { orgId } from "../../context.js";
 import { createRun, type CreateRunResult } from "../../../domain/create-run.js";
 import { forkRun } from "../../../domain/fork-run.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "../../../domain/errors.js";
+import { announceRunChanged } from "../../publish.js";
 import { Run } from "../run.js";
 import { RunStateEnum } from "../run-state-event.js";
 import { RunFieldsInput } from "./run-fields.js";
@@ -70,12 +71,20 @@ builder.mutationFields((t) => ({
     type: CreateRunSuccess,
     errors: { types: errors, union: { name: "CreateRunResult" } },
     args: { input: t.arg({ type: CreateRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createRun(ctx.prisma, ctx.sql, orgId(ctx), input),
+    resolve: async (_root, { input }, ctx) => {
+      const result = await createRun(ctx.prisma, ctx.sql, orgId(ctx), input);
+      await announceRunChanged(ctx, result.run, result.stateChange);
+      return result;
+    },
   }),
   forkRun: t.field({
     type: ForkRunSuccess,
     errors: { types: errors, union: { name: "ForkRunResult" } },
     args: { input: t.arg({ type: ForkRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => forkRun(ctx.prisma, ctx.sql, orgId(ctx), input),
+    resolve: async (_root, { input }, ctx) => {
+      const result = await forkRun(ctx.prisma, ctx.sql, orgId(ctx), input);
+      await announceRunChanged(ctx, result.run, result.stateChange);
+      return result;
+    },
   }),
 }));

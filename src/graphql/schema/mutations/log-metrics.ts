@@ -1,5 +1,6 @@
 import { builder } from "../../builder.js";
 import { orgId } from "../../context.js";
+import { announceMetricsLogged } from "../../publish.js";
 import { NotFoundError, ValidationError } from "../../../domain/errors.js";
 import { LIMITS } from "../../../domain/limits.js";
 import { logMetrics } from "../../../domain/log-metrics.js";
@@ -29,6 +30,13 @@ builder.mutationField("logMetrics", (t) =>
     type: LogMetricsSuccess,
     errors: { types: [ValidationError, NotFoundError], union: { name: "LogMetricsResult" } },
     args: { input: t.arg({ type: LogMetricsInput, required: true }) },
-    resolve: (_root, { input }, ctx) => logMetrics(ctx.prisma, orgId(ctx), input),
+    resolve: async (_root, { input }, ctx) => {
+      const result = await logMetrics(ctx.prisma, orgId(ctx), input);
+      if (result.accepted > 0) {
+        const names = [...new Set(input.points.map((p) => p.name))];
+        announceMetricsLogged(ctx, input.runId, names, result.accepted, Math.max(...input.points.map((p) => p.step)));
+      }
+      return result;
+    },
   }),
 );

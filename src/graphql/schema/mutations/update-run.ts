@@ -1,5 +1,6 @@
 import { builder } from "../../builder.js";
-import { orgId } from "../../context.js";
+import { orgId, type Context } from "../../context.js";
+import { announceRunChanged } from "../../publish.js";
 import { InvalidTransitionError, NotFoundError, ValidationError } from "../../../domain/errors.js";
 import type { Run as RunRow } from "../../../generated/prisma/client.js";
 import { setStorageState, updateRun } from "../../../domain/update-run.js";
@@ -56,6 +57,11 @@ const UpdateRunSuccess = builder.objectType(UpdatedRun, {
   fields: (t) => ({ run: t.field({ type: Run, resolve: (s) => s.run }) }),
 });
 
+async function announced(ctx: Context, run: RunRow): Promise<UpdatedRun> {
+  await announceRunChanged(ctx, run);
+  return new UpdatedRun(run);
+}
+
 // One result union shared by updateRun, archiveRun and unarchiveRun.
 const UpdateRunResult = builder.errorUnion("UpdateRunResult", { types: [UpdateRunSuccess, ValidationError, NotFoundError] });
 
@@ -64,21 +70,28 @@ builder.mutationFields((t) => ({
     type: UpdateRunStateSuccess,
     errors: { types: [ValidationError, NotFoundError, InvalidTransitionError], union: { name: "UpdateRunStateResult" } },
     args: { input: t.arg({ type: UpdateRunStateInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateRunState(ctx.prisma, orgId(ctx), input),
+    resolve: async (_root, { input }, ctx) => {
+      const result = await updateRunState(ctx.prisma, orgId(ctx), input);
+      if (result.applied) {
+        const source = input.force ? "OPERATOR" : "API";
+        await announceRunChanged(ctx, result.run, { fromState: result.previousState, toState: result.run.state, source });
+      }
+      return result;
+    },
   }),
   updateRun: t.field({
     type: UpdateRunResult,
     args: { input: t.arg({ type: UpdateRunInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => new UpdatedRun(await updateRun(ctx.prisma, orgId(ctx), input)),
+    resolve: async (_root, { input }, ctx) => announced(ctx, await updateRun(ctx.prisma, orgId(ctx), input)),
   }),
   archiveRun: t.field({
     type: UpdateRunResult,
     args: { runId: t.arg.int({ required: true }) },
-    resolve: async (_root, { runId }, ctx) => new UpdatedRun(await setStorageState(ctx.prisma, orgId(ctx), runId, true)),
+    resolve: async (_root, { runId }, ctx) => announced(ctx, await setStorageState(ctx.prisma, orgId(ctx), runId, true)),
   }),
   unarchiveRun: t.field({
     type: UpdateRunResult,
     args: { runId: t.arg.int({ required: true }) },
-    resolve: async (_root, { runId }, ctx) => new UpdatedRun(await setStorageState(ctx.prisma, orgId(ctx), runId, false)),
+    resolve: async (_root, { runId }, ctx) => announced(ctx, await setStorageState(ctx.prisma, orgId(ctx), runId, false)),
   }),
 }));

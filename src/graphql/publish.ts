@@ -1,0 +1,28 @@
+import type { Run } from "../generated/prisma/client.js";
+import { projectKey, runKey } from "../events.js";
+import { orgId, type Context } from "./context.js";
+
+// What mutations announce to subscribers, after their write succeeded.
+
+export async function announceRunChanged(
+  ctx: Context,
+  run: Run,
+  stateChange?: { fromState: string | null; toState: string; source?: string } | null,
+): Promise<void> {
+  const org = orgId(ctx);
+  ctx.events.publish("run-updated", runKey(org, run.id), { runId: run.id });
+  if (!stateChange) return;
+  const project = await ctx.prisma.project.findUnique({ where: { id: run.projectId }, select: { name: true } });
+  if (!project) return;
+  ctx.events.publish("run-state", projectKey(org, project.name), {
+    runId: run.id,
+    fromState: stateChange.fromState,
+    toState: stateChange.toState,
+    source: stateChange.source ?? (stateChange.fromState === null ? "API" : "RESUME"),
+    at: (run.stateUpdatedAt ?? new Date()).toISOString(),
+  });
+}
+
+export function announceMetricsLogged(ctx: Context, runId: number, names: string[], points: number, maxStep: number): void {
+  ctx.events.publish("metrics-logged", runKey(orgId(ctx), runId), { runId, names, points, maxStep });
+}
