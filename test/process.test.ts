@@ -1,56 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
+import { exitCode, launch, start } from "./helpers/gateway-process.js";
 
 // The gateway as `npm start` runs it: a real process, real HTTP, the embedded database in
 // a directory. (DATABASE_URL is cleared: this is about the embedded default.)
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
-interface Started {
-  proc: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/** `npm start`'s command, on the embedded database unless env says otherwise. */
-function launch(env: Record<string, string>) {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, DATABASE_URL: "", PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (err += d));
-  return { proc, stdout: () => out, stderr: () => err };
-}
-
-/** Launches and waits until the gateway answers a request. */
-function start(env: Record<string, string>): Promise<Started> {
-  const launched = launch(env);
-  return new Promise((resolve, reject) => {
-    launched.proc.on("exit", (code) => reject(new Error(`exited with ${code}: ${launched.stderr()}`)));
-    const poll = setInterval(async () => {
-      const m = /GraphQL at (http:\/\/\S+)\/graphql/.exec(launched.stderr());
-      if (!m) return;
-      clearInterval(poll);
-      const res = await fetch(`${m[1]}/graphql?query=%7B__typename%7D`);
-      expect(res.status).toBe(200);
-      launched.proc.removeAllListeners("exit");
-      resolve({ ...launched, url: m[1]! });
-    }, 25);
-  });
-}
-
-function exitCode(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.on("exit", (c) => resolve(c))));
-}
 
 async function tempDir() {
   const d = await mkdtemp(join(tmpdir(), "gateway-data-"));

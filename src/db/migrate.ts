@@ -1,3 +1,4 @@
+import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Database } from "./database.js";
 import { applyMigrations } from "./schema-engine.js";
@@ -12,7 +13,9 @@ export async function migrate(db: Database, databaseUrl?: string): Promise<strin
   await lockClient.connect();
   try {
     await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    return await applyMigrations(db.adapterFactory);
+    // Its own adapter, closed afterwards: the engine takes session-level advisory locks,
+    // which must not stay behind on connections of the gateway's shared pool.
+    return await applyMigrations(new PrismaPg({ connectionString: databaseUrl }));
   } finally {
     await lockClient.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
     await lockClient.end();

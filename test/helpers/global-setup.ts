@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../src/db/database.js";
 import { applyMigrations } from "../../src/db/schema-engine.js";
@@ -15,9 +16,7 @@ export default async function setup(project: TestProject) {
     const template = `${base}${TEMPLATE_SUFFIX}`;
     await adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
     await adminQuery(baseUrl, `CREATE DATABASE "${template}"`);
-    const db = await openDatabase({ databaseUrl: withDatabaseName(baseUrl, template), dataDir: ".unused" });
-    await applyMigrations(db.adapterFactory);
-    await db.close();
+    await applyMigrations(new PrismaPg({ connectionString: withDatabaseName(baseUrl, template) }));
     return async () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   }
   const dir = await mkdtemp(join(tmpdir(), "gateway-test-"));

@@ -38,6 +38,8 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
 
 export interface TestDatabase extends Database {
   name: string;
+  /** The connection URL, for PostgreSQL test databases (other processes can use them). */
+  url?: string;
 }
 
 export async function openTestDatabase(): Promise<TestDatabase> {
@@ -52,10 +54,12 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   assertTestDatabaseName(base);
   const name = `${base}_${randomBytes(5).toString("hex")}`;
   await adminQuery(baseUrl, `CREATE DATABASE "${name}" TEMPLATE "${base}${TEMPLATE_SUFFIX}"`);
-  const db = await openDatabase({ databaseUrl: withDatabaseName(baseUrl, name), dataDir: ".unused", poolSize: 20 });
+  const url = withDatabaseName(baseUrl, name);
+  const db = await openDatabase({ databaseUrl: url, dataDir: ".unused", poolSize: 20 });
   return {
     ...db,
     name,
+    url,
     async close() {
       await db.close();
       assertTestDatabaseName(name);
