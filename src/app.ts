@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { attachWebSocket } from "./websocket.js";
 import type { Settings } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -42,6 +43,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   const bus = createEventBus(settings.redisUrl);
   const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger });
   const server = createServer(gateway);
+  const websocket = attachWebSocket(server, gateway);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => resolve());
@@ -53,6 +55,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await websocket.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

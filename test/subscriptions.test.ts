@@ -82,3 +82,40 @@ describe("subscriptions over SSE", () => {
     expect(first.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("subscriptions over WebSocket (graphql-ws)", () => {
+  it("delivers the same events, with the key in connectionParams, and refuses without it", async () => {
+    const { createClient } = await import("graphql-ws");
+    const { WebSocket } = await import("ws");
+    const { listen } = await import("./helpers/http.js");
+    const base = await listen(app.yoga);
+    const url = `${base.replace("http", "ws")}/graphql`;
+    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${acme.key}` }, lazy: true, retryAttempts: 0 });
+    const events = client.iterate({ query: STATE, variables: { p: "ws-live" } });
+    const first = events.next();
+    // The server registers the subscription a moment after connecting: write until heard.
+    const created: number[] = [];
+    let done = false;
+    const writer = (async () => {
+      for (let i = 0; i < 30 && !done; i++) {
+        created.push((await createRunOk(acme, { projectName: "ws-live", name: "over-ws" })).run.runId);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const heard = (await first).value as any;
+    done = true;
+    await writer;
+    expect(heard?.data?.runStateChanged?.toState).toBe("RUNNING");
+    expect(created).toContain(heard.data.runStateChanged.runId);
+    await events.return?.();
+    await client.dispose();
+
+    const anonymous = createClient({ url, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    const refused = await anonymous.iterate({ query: STATE, variables: { p: "ws-live" } }).next().then(
+      (r) => r.value,
+      (e) => e,
+    );
+    expect(JSON.stringify(refused)).toMatch(/UNAUTHENTICATED|Unauthorized/);
+    await anonymous.dispose();
+  });
+});
