@@ -1,5 +1,5 @@
 import { builder } from "../../builder.js";
-import { orgId } from "../../context.js";
+import { orgId, type Context } from "../../context.js";
 import { createRun, type CreateRunResult } from "../../../domain/create-run.js";
 import { forkRun } from "../../../domain/fork-run.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "../../../domain/errors.js";
@@ -66,25 +66,22 @@ const ForkRunSuccess = builder.objectRef<CreateRunResult>("ForkRunSuccess").impl
 
 const errors = [ValidationError, NotFoundError, LimitExceededError];
 
+async function announced(ctx: Context, result: CreateRunResult): Promise<CreateRunResult> {
+  await announceRunChanged(ctx, result.run, result.stateChange);
+  return result;
+}
+
 builder.mutationFields((t) => ({
   createRun: t.field({
     type: CreateRunSuccess,
     errors: { types: errors, union: { name: "CreateRunResult" } },
     args: { input: t.arg({ type: CreateRunInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const result = await createRun(ctx.prisma, ctx.sql, orgId(ctx), input);
-      await announceRunChanged(ctx, result.run, result.stateChange);
-      return result;
-    },
+    resolve: async (_root, { input }, ctx) => announced(ctx, await createRun(ctx.prisma, ctx.sql, orgId(ctx), input)),
   }),
   forkRun: t.field({
     type: ForkRunSuccess,
     errors: { types: errors, union: { name: "ForkRunResult" } },
     args: { input: t.arg({ type: ForkRunInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const result = await forkRun(ctx.prisma, ctx.sql, orgId(ctx), input);
-      await announceRunChanged(ctx, result.run, result.stateChange);
-      return result;
-    },
+    resolve: async (_root, { input }, ctx) => announced(ctx, await forkRun(ctx.prisma, ctx.sql, orgId(ctx), input)),
   }),
 }));
