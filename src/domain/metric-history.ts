@@ -1,5 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "./db.js";
+import { LIMITS } from "./limits.js";
 import { effectiveSegments, loadChain, loadChains, ownSegment, type LineageNode, type Segment } from "./lineage.js";
 
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
@@ -99,6 +100,12 @@ export const MAX_BUCKETS = 10_000;
  * The effective history cut into at most `count` buckets of equal step width over
  * [fromStep, toStep] (default: the steps present). Empty buckets are left out; NaN is
  * ignored by min, max and mean, and kept by first and last.
+ *
+ * Whole rollup blocks (LIMITS.rollupBlock steps) that fall inside one bucket and one
+ * segment are read from metric_rollups; only the rest (window edges, blocks a bucket
+ * boundary or a fork step cuts) is read point by point. Widths above a block are rounded
+ * up to whole blocks, and a default start is aligned to a block, so an overview reads
+ * almost nothing but rollups.
  */
 export async function metricBuckets(
   db: Db,
@@ -107,30 +114,77 @@ export async function metricBuckets(
   name: string,
   opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
 ): Promise<MetricBucket[]> {
+  const B = LIMITS.rollupBlock;
   const { segments } = await segmentsFor(db, organizationId, runId, opts);
   if (segments.length === 0) return [];
   let from = opts.fromStep;
   let to = opts.toStep;
   if (from == null || to == null) {
+    const bounds = segments.map(
+      (s) => Prisma.sql`(SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
+        WHERE p.metric_id = (SELECT id FROM metrics WHERE run_id = ${s.runId} AND name = ${name})
+          AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint)`,
+    );
     const [range] = await db.$queryRaw<{ lo: bigint | null; hi: bigint | null }[]>`
-      SELECT min(step) AS lo, max(step) AS hi FROM (${segmentUnion(segments, name)}) u`;
+      SELECT min(lo) AS lo, max(hi) AS hi FROM (${Prisma.join(bounds, " UNION ALL ")}) u`;
     if (range?.lo == null || range.hi == null) return [];
-    from ??= num(range.lo);
     to ??= num(range.hi);
+    if (from == null) {
+      from = num(range.lo);
+      // Wide buckets: start on a block so that whole blocks fall inside buckets.
+      if (Math.ceil((to - from + 1) / opts.count) > B) from = Math.floor(from / B) * B;
+    }
   }
   if (to < from) return [];
-  const width = Math.max(1, Math.ceil((to - from + 1) / opts.count));
+  let width = Math.max(1, Math.ceil((to - from + 1) / opts.count));
+  if (width > B) width = Math.ceil(width / B) * B;
+  const bucketOf = (step: number) => Math.floor((step - from!) / width);
+
+  const parts: Prisma.Sql[] = [];
+  for (const s of segments) {
+    const a = Math.max(s.lo + 1, from);
+    const b = Math.min(s.hi, to);
+    if (a > b) continue;
+    const metricId = Prisma.sql`(SELECT id FROM metrics WHERE run_id = ${s.runId} AND name = ${name})`;
+    const kLo = Math.ceil(a / B);
+    const kHi = Math.floor((b + 1) / B) - 1;
+    const rawRanges: [number, number][] = [];
+    const straddlers: number[] = [];
+    if (kLo > kHi) {
+      rawRanges.push([a, b]);
+    } else {
+      if (a <= kLo * B - 1) rawRanges.push([a, kLo * B - 1]);
+      if ((kHi + 1) * B <= b) rawRanges.push([(kHi + 1) * B, b]);
+      // A block that a bucket boundary cuts is read point by point.
+      for (let x = from + width; x <= (kHi + 1) * B - 1; x += width) {
+        const k = Math.floor(x / B);
+        if (x % B !== 0 && k >= kLo && bucketOf(k * B) !== bucketOf(k * B + B - 1)) {
+          if (straddlers.at(-1) !== k) straddlers.push(k);
+        }
+      }
+      for (const k of straddlers) rawRanges.push([k * B, k * B + B - 1]);
+      parts.push(Prisma.sql`(SELECT (r.block * ${B} - ${String(from)}::bigint) / ${String(width)}::bigint AS b,
+          r.count::bigint AS n, r.non_nan::bigint AS nn, r.sum AS s, r.min AS mn, r.max AS mx,
+          r.first_step AS fs, r.first_value AS fv, r.last_step AS ls, r.last_value AS lv
+        FROM metric_rollups r
+        WHERE r.metric_id = ${metricId} AND r.block >= ${String(kLo)}::bigint AND r.block <= ${String(kHi)}::bigint
+          AND NOT (r.block = ANY(${straddlers.map(String)}::bigint[])))`);
+    }
+    parts.push(Prisma.sql`(SELECT (p.step - ${String(from)}::bigint) / ${String(width)}::bigint AS b,
+        1::bigint AS n, (p.value <> 'NaN')::int::bigint AS nn,
+        CASE WHEN p.value <> 'NaN' THEN p.value END AS s, CASE WHEN p.value <> 'NaN' THEN p.value END AS mn,
+        CASE WHEN p.value <> 'NaN' THEN p.value END AS mx, p.step AS fs, p.value AS fv, p.step AS ls, p.value AS lv
+      FROM unnest(${rawRanges.map(([lo]) => String(lo))}::bigint[], ${rawRanges.map(([, hi]) => String(hi))}::bigint[]) AS rr(lo, hi)
+      JOIN metric_points p ON p.metric_id = ${metricId} AND p.step >= rr.lo AND p.step <= rr.hi)`);
+  }
+  if (parts.length === 0) return [];
   const rows = await db.$queryRaw<
     { b: bigint; n: bigint; mn: string | null; mx: string | null; mean: string | null; first: string; last: string; ls: bigint }[]
   >`
-    SELECT (step - ${String(from)}::bigint) / ${String(width)}::bigint AS b, count(*) AS n,
-           (min(value) FILTER (WHERE value <> 'NaN'))::text AS mn, (max(value) FILTER (WHERE value <> 'NaN'))::text AS mx,
-           (avg(value) FILTER (WHERE value <> 'NaN'))::text AS mean,
-           (array_agg(value::text ORDER BY step))[1] AS first, (array_agg(value::text ORDER BY step DESC))[1] AS last,
-           max(step) AS ls
-    FROM (${segmentUnion(segments, name)}) u
-    WHERE step >= ${String(from)}::bigint AND step <= ${String(to)}::bigint
-    GROUP BY 1 ORDER BY 1`;
+    SELECT b, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx, (sum(s) / NULLIF(sum(nn), 0))::text AS mean,
+           ((array_agg(fv ORDER BY fs))[1])::text AS first, ((array_agg(lv ORDER BY ls DESC))[1])::text AS last, max(ls) AS ls
+    FROM (${Prisma.join(parts, " UNION ALL ")}) u
+    GROUP BY b ORDER BY b`;
   return rows.map((r) => {
     const start = from! + num(r.b) * width;
     return {
