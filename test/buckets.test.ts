@@ -18,6 +18,7 @@ beforeAll(async () => {
 
 const B = LIMITS.rollupBlock;
 const BUCKETS = `query($id:Int!, $n:Int!, $f:SafeInt, $t:SafeInt) { run(runId:$id) { metric(name:"x") {
+  summary { count min max last lastStep }
   buckets(count:$n, fromStep:$f, toStep:$t) { fromStep toStep count min max mean first last lastStep } } } }`;
 
 type P = { step: number; value: number | string };
@@ -61,7 +62,18 @@ describe("buckets from rollups", () => {
           const res = await acme.gql(BUCKETS, { id: target, n: count, f: from, t: to });
           expect(res.errors).toBeUndefined();
           const buckets: any[] = res.data.run.metric?.buckets ?? [];
-          const all = (await history(target)).filter((p) => (from == null || p.step >= from) && (to == null || p.step <= to));
+          const whole = await history(target);
+          const all = whole.filter((p) => (from == null || p.step >= from) && (to == null || p.step <= to));
+
+          // The series summary (rollups for whole blocks of each fork segment) equals the raw one.
+          const finite = whole.map((p) => num(p.value)).filter((v) => !Number.isNaN(v));
+          expect(res.data.run.metric.summary).toEqual({
+            count: whole.length,
+            min: finite.length ? Math.min(...finite) : null,
+            max: finite.length ? Math.max(...finite) : null,
+            last: whole.at(-1)!.value,
+            lastStep: whole.at(-1)!.step,
+          });
 
           expect(buckets.length).toBeLessThanOrEqual(count);
           expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(all.length);

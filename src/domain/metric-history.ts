@@ -115,15 +115,19 @@ export async function metricBuckets(
   opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
 ): Promise<MetricBucket[]> {
   const B = LIMITS.rollupBlock;
-  const { segments } = await segmentsFor(db, organizationId, runId, opts);
+  const { segments: all } = await segmentsFor(db, organizationId, runId, opts);
+  // The series ids first: literal ids let every range below use the (metric_id, step) index.
+  const series = await db.$queryRaw<{ id: number; run_id: number }[]>`
+    SELECT id, run_id FROM metrics WHERE run_id = ANY(${all.map((s) => s.runId)}::int[]) AND name = ${name}`;
+  const seriesOf = new Map(series.map((m) => [m.run_id, m.id]));
+  const segments = all.filter((s) => seriesOf.has(s.runId));
   if (segments.length === 0) return [];
   let from = opts.fromStep;
   let to = opts.toStep;
   if (from == null || to == null) {
     const bounds = segments.map(
       (s) => Prisma.sql`(SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
-        WHERE p.metric_id = (SELECT id FROM metrics WHERE run_id = ${s.runId} AND name = ${name})
-          AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint)`,
+        WHERE p.metric_id = ${seriesOf.get(s.runId)!} AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint)`,
     );
     const [range] = await db.$queryRaw<{ lo: bigint | null; hi: bigint | null }[]>`
       SELECT min(lo) AS lo, max(hi) AS hi FROM (${Prisma.join(bounds, " UNION ALL ")}) u`;
@@ -145,7 +149,7 @@ export async function metricBuckets(
     const a = Math.max(s.lo + 1, from);
     const b = Math.min(s.hi, to);
     if (a > b) continue;
-    const metricId = Prisma.sql`(SELECT id FROM metrics WHERE run_id = ${s.runId} AND name = ${name})`;
+    const metricId = seriesOf.get(s.runId)!;
     const kLo = Math.ceil(a / B);
     const kHi = Math.floor((b + 1) / B) - 1;
     const rawRanges: [number, number][] = [];
@@ -170,12 +174,15 @@ export async function metricBuckets(
         WHERE r.metric_id = ${metricId} AND r.block >= ${String(kLo)}::bigint AND r.block <= ${String(kHi)}::bigint
           AND NOT (r.block = ANY(${straddlers.map(String)}::bigint[])))`);
     }
+    // LATERAL: one index range scan per range, whatever the planner's row estimates (they
+    // lag behind bulk ingest and would otherwise pick a scan of the whole series).
     parts.push(Prisma.sql`(SELECT (p.step - ${String(from)}::bigint) / ${String(width)}::bigint AS b,
         1::bigint AS n, (p.value <> 'NaN')::int::bigint AS nn,
         CASE WHEN p.value <> 'NaN' THEN p.value END AS s, CASE WHEN p.value <> 'NaN' THEN p.value END AS mn,
         CASE WHEN p.value <> 'NaN' THEN p.value END AS mx, p.step AS fs, p.value AS fv, p.step AS ls, p.value AS lv
       FROM unnest(${rawRanges.map(([lo]) => String(lo))}::bigint[], ${rawRanges.map(([, hi]) => String(hi))}::bigint[]) AS rr(lo, hi)
-      JOIN metric_points p ON p.metric_id = ${metricId} AND p.step >= rr.lo AND p.step <= rr.hi)`);
+      CROSS JOIN LATERAL (SELECT step, value FROM metric_points
+        WHERE metric_id = ${metricId} AND step >= rr.lo AND step <= rr.hi OFFSET 0) p)`);
   }
   if (parts.length === 0) return [];
   const rows = await db.$queryRaw<
@@ -234,14 +241,7 @@ export async function metricSummariesOfRuns(
           ? Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, m.name, m.count::bigint AS n,
                                m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
                         FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
-          : Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, m.name, count(*) AS n,
-                               (min(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mn,
-                               (max(p.value) FILTER (WHERE p.value <> 'NaN'))::text AS mx,
-                               max(p.step) AS ls, (array_agg(p.value::text ORDER BY p.step DESC))[1] AS lv
-                        FROM metric_points p JOIN metrics m ON m.id = p.metric_id
-                        WHERE m.run_id = ${s.runId} ${nameFilter}
-                          AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
-                        GROUP BY m.name)`,
+          : segmentSummarySql(target, s, nameFilter),
       );
     }
   }
@@ -258,6 +258,37 @@ export async function metricSummariesOfRuns(
   const sorted = new Map<number, MetricSummary[]>();
   for (const id of runIds) sorted.set(id, [...(out.get(id)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
   return sorted;
+}
+
+/**
+ * A run's own points in lo < step <= hi, summarized per name from rollup blocks that lie
+ * wholly inside, plus the points of the (at most two) blocks the bounds cut.
+ */
+function segmentSummarySql(target: number, s: Segment, nameFilter: Prisma.Sql): Prisma.Sql {
+  const B = LIMITS.rollupBlock;
+  const a = s.lo + 1;
+  const b = s.hi;
+  const kLo = Math.ceil(a / B);
+  const kHi = Math.floor((b + 1) / B) - 1;
+  const edges: [number, number][] = kLo > kHi ? [[a, b]] : [[a, kLo * B - 1], [(kHi + 1) * B, b]];
+  const ranges = edges.filter(([lo, hi]) => lo <= hi);
+  const rollups =
+    kLo > kHi
+      ? Prisma.empty
+      : Prisma.sql`SELECT m.name, r.count::bigint AS n, r.min AS mn, r.max AS mx, r.last_step AS ls, r.last_value AS lv
+          FROM metric_rollups r JOIN metrics m ON m.id = r.metric_id
+          WHERE m.run_id = ${s.runId} ${nameFilter} AND r.block >= ${String(kLo)}::bigint AND r.block <= ${String(kHi)}::bigint
+          UNION ALL`;
+  return Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, name, sum(n) AS n,
+      min(mn)::text AS mn, max(mx)::text AS mx, max(ls) AS ls, ((array_agg(lv ORDER BY ls DESC))[1])::text AS lv
+    FROM (${rollups}
+      SELECT m.name, 1::bigint AS n, CASE WHEN p.value <> 'NaN' THEN p.value END AS mn,
+             CASE WHEN p.value <> 'NaN' THEN p.value END AS mx, p.step AS ls, p.value AS lv
+      FROM metrics m
+      CROSS JOIN unnest(${ranges.map(([lo]) => String(lo))}::bigint[], ${ranges.map(([, hi]) => String(hi))}::bigint[]) AS rr(lo, hi)
+      CROSS JOIN LATERAL (SELECT step, value FROM metric_points WHERE metric_id = m.id AND step >= rr.lo AND step <= rr.hi OFFSET 0) p
+      WHERE m.run_id = ${s.runId} ${nameFilter}) u
+    GROUP BY name)`;
 }
 
 /** Adds a later segment's aggregate to what the earlier segments gave. */
