@@ -3,9 +3,10 @@ import type { Sql } from "../db/sql.js";
 import { sqlErrorCode } from "./db.js";
 import type { CreateRunInput } from "./create-run.js";
 import { runPrefix } from "./run-prefix.js";
-import { isTerminal, TERMINAL_STATES } from "./run-state.js";
+import { newRunDerived, resumeConfigPatch } from "./new-run.js";
+import { TERMINAL_STATES } from "./run-state.js";
 import { RUN_COLUMNS, runFromRow } from "./run-row.js";
-import { dedupe, runGroupFromTags } from "./tags.js";
+import { dedupe } from "./tags.js";
 
 // The common cases of createRun as one statement each: a resume of a run that is not
 // finished, and a new run that is not a fork in an organization without a run limit.
@@ -16,7 +17,7 @@ const jsonParam = (v: unknown) => (v == null ? null : JSON.stringify(v));
 
 /** Resumes the run with this externalId if it exists and is not finished; else null. */
 export async function resumeFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
-  const patch = input.config && Object.keys(input.config).length > 0 ? JSON.stringify(input.config) : null;
+  const patch = resumeConfigPatch(input);
   const where = `p.id = r.project_id AND p.organization_id = $1 AND p.name = $2 AND r.external_id = $3
     AND r.state <> ALL($4::"RunState"[])`;
   const params = [organizationId, input.projectName, input.externalId, [...TERMINAL_STATES]];
@@ -39,8 +40,7 @@ export async function resumeFast(sql: Sql, organizationId: number, input: Create
  */
 export async function createFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
   const tags = dedupe(input.tags ?? []);
-  const createdAt = input.createdAt ?? new Date();
-  const state = input.initialState ?? "RUNNING";
+  const d = newRunDerived(input, tags);
   try {
     const rows = await sql.query<Record<string, unknown>>(
       `WITH p AS (
@@ -54,7 +54,7 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
            pipeline_version_id, service_account, state, created_at, updated_at, scheduled_at, state_updated_at,
            started_at, finished_at)
          SELECT $1, p.id, p.number, $4, $5, $6, $7::text[], $8, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb,
-           $14::jsonb, $15::jsonb, $16, $17, $18, $19::"RunState", $20, $21, $22, $20, $23, $24
+           $14::jsonb, $15::jsonb, $16, $17, $18, $19::"RunState", $20, $21, $22, $20, $23, $24 -- state_updated_at = created_at
          FROM p
          RETURNING *
        ), e AS (
@@ -70,7 +70,7 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
         input.name,
         input.notes ?? null,
         tags,
-        runGroupFromTags(tags) ?? input.runGroup ?? null,
+        d.runGroup,
         jsonParam(input.config),
         jsonParam(input.systemMetadata),
         jsonParam(input.loggerSettings),
@@ -81,12 +81,12 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
         input.pipelineId ?? null,
         input.pipelineVersionId ?? null,
         input.serviceAccount ?? null,
-        state,
-        createdAt,
-        input.updatedAt ?? createdAt,
-        input.scheduledAt ?? createdAt,
-        state === "RUNNING" ? createdAt : null,
-        isTerminal(state) ? createdAt : null,
+        d.state,
+        d.createdAt,
+        d.updatedAt,
+        d.scheduledAt,
+        d.startedAt,
+        d.finishedAt,
       ],
     );
     return rows[0] ? runFromRow(rows[0]) : null;

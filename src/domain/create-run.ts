@@ -6,6 +6,7 @@ import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js"
 import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
 import { effectiveMaxStep, loadChain, resolveForkOwner } from "./lineage.js";
+import { newRunDerived, resumeConfigPatch } from "./new-run.js";
 import { allocateRunNumber, findOrCreateProject, lockProject } from "./projects.js";
 import { isTerminal, type RunStateName } from "./run-state.js";
 import { lockRun, transitionRun } from "./state-transition.js";
@@ -154,8 +155,7 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
   if (fork && input.fork?.inheritTags) validateTags(tags, ["input", "tags"]);
   const config = fork && input.fork?.inheritConfig !== false ? shallowOverlay(fork.parent.config, input.config) : (input.config ?? null);
 
-  const createdAt = input.createdAt ?? new Date();
-  const state = input.initialState ?? "RUNNING";
+  const d = newRunDerived(input, tags);
   const run = await tx.run.create({
     data: {
       organizationId,
@@ -165,7 +165,7 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
       name: input.name,
       notes: input.notes ?? null,
       tags,
-      runGroup: runGroupFromTags(tags) ?? input.runGroup ?? null,
+      runGroup: d.runGroup,
       config: json(config),
       systemMetadata: json(input.systemMetadata),
       loggerSettings: json(input.loggerSettings),
@@ -176,18 +176,18 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
       pipelineId: input.pipelineId ?? null,
       pipelineVersionId: input.pipelineVersionId ?? null,
       serviceAccount: input.serviceAccount ?? null,
-      state,
-      createdAt,
-      updatedAt: input.updatedAt ?? createdAt,
-      scheduledAt: input.scheduledAt ?? createdAt,
-      stateUpdatedAt: createdAt,
-      startedAt: state === "RUNNING" ? createdAt : null,
-      finishedAt: isTerminal(state) ? createdAt : null,
+      state: d.state,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+      scheduledAt: d.scheduledAt,
+      stateUpdatedAt: d.stateUpdatedAt,
+      startedAt: d.startedAt,
+      finishedAt: d.finishedAt,
       forkedFromId: fork?.owner.id ?? null,
       forkStep: fork ? BigInt(fork.step) : null,
       forkDepth: fork ? fork.owner.forkDepth + 1 : 0,
       ancestorIds: fork ? [...fork.owner.ancestorIds, fork.owner.id] : [],
-      stateEvents: { create: { fromState: null, toState: state, source: "API", at: createdAt } },
+      stateEvents: { create: { fromState: null, toState: d.state, source: "API", at: d.createdAt } },
     },
   });
   return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
@@ -202,9 +202,10 @@ async function resumeExisting(
   const found = await tx.run.findUnique({ where: { projectId_externalId: { projectId, externalId: input.externalId! } }, select: { id: true } });
   if (!found) return null;
   let run = (await lockRun(tx, organizationId, found.id))!;
-  if (input.config && Object.keys(input.config).length > 0) {
+  const patch = resumeConfigPatch(input);
+  if (patch) {
     // The merge rule lives in SQL (migration jsonb_deep_merge), shared with resumeFast.
-    await tx.$executeRaw`UPDATE runs SET config = jsonb_deep_merge(config, ${JSON.stringify(input.config)}::jsonb), updated_at = now()
+    await tx.$executeRaw`UPDATE runs SET config = jsonb_deep_merge(config, ${patch}::jsonb), updated_at = now()
       WHERE id = ${run.id}`;
     run = await tx.run.findUniqueOrThrow({ where: { id: run.id } });
   }
