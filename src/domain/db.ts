@@ -3,14 +3,6 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 /** The client, or the client inside an interactive transaction. */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
-/** Postgres unique_violation (23505), whether it arrives raw or as Prisma's P2002. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } };
-  if (err?.code === "P2002") return true;
-  const cause = err?.meta?.driverAdapterError?.cause;
-  return cause?.originalCode === "23505" || cause?.kind === "UniqueConstraintViolation";
-}
-
 /** The SQLSTATE of a database error, from pg, or from Prisma's raw or model query errors. */
 export function sqlErrorCode(e: unknown): string | undefined {
   const err = e as { code?: string; message?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
@@ -25,7 +17,9 @@ export function sqlErrorCode(e: unknown): string | undefined {
  * a unique race lost to a concurrent insert, a deadlock, a serialization failure.
  */
 export function isRetryableConflict(e: unknown): boolean {
-  if (isUniqueViolation(e)) return true;
+  const err = e as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  // Prisma's model queries report a unique violation as P2002 or by kind, not by SQLSTATE.
+  if (err?.code === "P2002" || err?.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation") return true;
   const code = sqlErrorCode(e);
   return code === "23505" || code === "40P01" || code === "40001";
 }

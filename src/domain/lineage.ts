@@ -62,8 +62,9 @@ export function effectiveSegments(chain: readonly LineageNode[]): Segment[] {
   }));
 }
 
-export function ownSegment(runId: number): Segment {
-  return { runId, lo: -1, hi: Number.MAX_SAFE_INTEGER };
+/** What a read covers: the run's own points only, or its effective history. */
+export function readSegments(chain: readonly LineageNode[], ownOnly: boolean | null | undefined): Segment[] {
+  return ownOnly ? [{ runId: chain.at(-1)!.id, lo: -1, hi: Number.MAX_SAFE_INTEGER }] : effectiveSegments(chain);
 }
 
 /**
@@ -72,10 +73,10 @@ export function ownSegment(runId: number): Segment {
  */
 export function effectiveMaxStep(chain: readonly LineageNode[]): number | null {
   let max: number | null = null;
-  for (const seg of effectiveSegments(chain)) {
-    const node = chain.find((n) => n.id === seg.runId)!;
-    if (node.maxStep != null && node.maxStep > seg.lo) max = Math.min(node.maxStep, seg.hi);
-  }
+  effectiveSegments(chain).forEach((seg, i) => {
+    const own = chain[i]!.maxStep;
+    if (own != null && own > seg.lo) max = Math.min(own, seg.hi);
+  });
   return max;
 }
 

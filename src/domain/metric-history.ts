@@ -1,7 +1,7 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "./db.js";
 import { LIMITS } from "./limits.js";
-import { effectiveSegments, loadChain, loadChains, ownSegment, type LineageNode, type Segment } from "./lineage.js";
+import { loadChain, loadChains, readSegments, type Segment } from "./lineage.js";
 
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
 // points up to each fork step, by reference. Values travel as float8 text so NaN and
@@ -35,14 +35,14 @@ const num = (v: unknown): number => Number(v);
 const float = (v: string | null): number | null => (v == null ? null : Number(v));
 
 /** The segments to read for a run, clipped to the window; [] when the run is not the organization's. */
-async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow): Promise<{ chain: LineageNode[]; segments: Segment[] }> {
+async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow): Promise<Segment[]> {
   const chain = await loadChain(db, organizationId, runId);
-  if (chain.length === 0) return { chain, segments: [] };
-  const raw = w.ownOnly ? [ownSegment(runId)] : effectiveSegments(chain);
+  if (chain.length === 0) return [];
   const lo = Math.max(w.fromStep == null ? -1 : w.fromStep - 1, w.afterStep ?? -1);
   const hi = w.toStep ?? Number.MAX_SAFE_INTEGER;
-  const segments = raw.map((s) => ({ runId: s.runId, lo: Math.max(s.lo, lo), hi: Math.min(s.hi, hi) })).filter((s) => s.lo < s.hi);
-  return { chain, segments };
+  return readSegments(chain, w.ownOnly)
+    .map((s) => ({ runId: s.runId, lo: Math.max(s.lo, lo), hi: Math.min(s.hi, hi) }))
+    .filter((s) => s.lo < s.hi);
 }
 
 /** The points of one metric over the given segments, one index range scan per segment. */
@@ -64,7 +64,7 @@ export async function metricHistory(
   name: string,
   w: HistoryWindow & { limit: number },
 ): Promise<{ points: HistoryPoint[]; hasMore: boolean }> {
-  const { segments } = await segmentsFor(db, organizationId, runId, w);
+  const segments = await segmentsFor(db, organizationId, runId, w);
   if (segments.length === 0) return { points: [], hasMore: false };
   const take = w.limit + 1;
   // Segments are disjoint and ascending, so each contributes at most `take` rows.
@@ -76,7 +76,7 @@ export async function metricHistory(
 
 /** How many points of the metric fall in the window (cursor excluded). */
 export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow): Promise<number> {
-  const { segments } = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null });
+  const segments = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null });
   if (segments.length === 0) return 0;
   const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${segmentUnion(segments, name)}) u`;
   return num(row?.n ?? 0);
@@ -115,7 +115,7 @@ export async function metricBuckets(
   opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
 ): Promise<MetricBucket[]> {
   const B = LIMITS.rollupBlock;
-  const { segments: all } = await segmentsFor(db, organizationId, runId, opts);
+  const all = await segmentsFor(db, organizationId, runId, opts);
   // The series ids first: literal ids let every range below use the (metric_id, step) index.
   const series = await db.$queryRaw<{ id: number; run_id: number }[]>`
     SELECT id, run_id FROM metrics WHERE run_id = ANY(${all.map((s) => s.runId)}::int[]) AND name = ${name}`;
@@ -232,7 +232,7 @@ export async function metricSummariesOfRuns(
   const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
   const parts: Prisma.Sql[] = [];
   for (const [target, chain] of chains) {
-    const segments = opts.ownOnly ? [ownSegment(target)] : effectiveSegments(chain);
+    const segments = readSegments(chain, opts.ownOnly);
     for (const s of segments) {
       const node = chain.find((n) => n.id === s.runId)!;
       const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
