@@ -4,17 +4,19 @@ import { orgId, type Context } from "./context.js";
 
 // What mutations announce to subscribers, after their write succeeded.
 
+/** `projectName` when the caller knows it, which spares a lookup on the create path. */
 export async function announceRunChanged(
   ctx: Context,
   run: Run,
   stateChange?: { fromState: string | null; toState: string; source?: string } | null,
+  projectName?: string,
 ): Promise<void> {
   const org = orgId(ctx);
   ctx.events.publish("run-updated", runKey(org, run.id), { runId: run.id });
   if (!stateChange) return;
-  const project = await ctx.prisma.project.findUnique({ where: { id: run.projectId }, select: { name: true } });
-  if (!project) return;
-  ctx.events.publish("run-state", projectKey(org, project.name), {
+  const name = projectName ?? (await ctx.prisma.project.findUnique({ where: { id: run.projectId }, select: { name: true } }))?.name;
+  if (name == null) return;
+  ctx.events.publish("run-state", projectKey(org, name), {
     runId: run.id,
     fromState: stateChange.fromState,
     toState: stateChange.toState,

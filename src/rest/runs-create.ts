@@ -79,7 +79,10 @@ export async function handleCreateRun(request: Request, caller: Caller, execute:
     return badRequest("Request body must be a JSON object");
   }
   const parsed = CreateRunBody.safeParse(raw);
-  if (!parsed.success) return badRequest(describeIssues(parsed.error).error, { issues: describeIssues(parsed.error).issues });
+  if (!parsed.success) {
+    const { error, issues } = describeIssues(parsed.error);
+    return badRequest(error, { issues });
+  }
   const body = parsed.data;
   // The contract checks the group rule before the JSON strings; the rule itself is the domain's.
   if (body.tags && groupTags(body.tags).length > 1) return badRequest(GROUP_TAG_MESSAGE);

@@ -66,8 +66,8 @@ const ForkRunSuccess = builder.objectRef<CreateRunResult>("ForkRunSuccess").impl
 
 const errors = [ValidationError, NotFoundError, LimitExceededError];
 
-async function announced(ctx: Context, result: CreateRunResult): Promise<CreateRunResult> {
-  await announceRunChanged(ctx, result.run, result.stateChange);
+async function announced(ctx: Context, result: CreateRunResult, projectName?: string): Promise<CreateRunResult> {
+  await announceRunChanged(ctx, result.run, result.stateChange, projectName);
   return result;
 }
 
@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
     type: CreateRunSuccess,
     errors: { types: errors, union: { name: "CreateRunResult" } },
     args: { input: t.arg({ type: CreateRunInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => announced(ctx, await createRun(ctx.prisma, ctx.sql, orgId(ctx), input)),
+    resolve: async (_root, { input }, ctx) => announced(ctx, await createRun(ctx.prisma, ctx.sql, orgId(ctx), input), input.projectName),
   }),
   forkRun: t.field({
     type: ForkRunSuccess,
