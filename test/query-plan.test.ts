@@ -99,3 +99,38 @@ describe("metric summaries of a run list", () => {
     `);
   });
 });
+
+describe("a mutation's run", () => {
+  const CREATE = `mutation($input: CreateRunInput!) { createRun(input: $input) {
+    ... on CreateRunSuccess { resumed run { runId number displayId url forkStep forkedFrom { runId } } } } }`;
+
+  it("is answered from the row the create wrote: no second read, on create, resume and the transactional path", async () => {
+    const fresh = await createTestApp();
+    const org = await fresh.org("in-hand");
+    const limited = await fresh.org("in-hand-limited", { runLimit: 10 });
+    for (const [who, input] of [
+      [org, { projectName: "my-ml-project", name: "a", externalId: "job" }],
+      [org, { projectName: "my-ml-project", name: "a", externalId: "job" }], // resume
+      [limited, { projectName: "my-ml-project", name: "b" }], // a limit: the transaction
+    ] as const) {
+      fresh.operations.length = 0;
+      const res = await who.gql(CREATE, { input });
+      const run = res.data.createRun.run;
+      expect(run.displayId).toMatch(/^MMP-\d+$/);
+      expect(run.url).toMatch(/\/projects\/my-ml-project\/[A-Za-z0-9]{5,}$/);
+      expect(run.forkedFrom).toBeNull();
+      expect(fresh.operations.filter((op) => /^Run\.find|^Project\.find/.test(op))).toEqual([]);
+    }
+  });
+
+  it("is read again when the selection asks for more than the row holds", async () => {
+    const fresh = await createTestApp();
+    const org = await fresh.org("in-hand-more");
+    fresh.operations.length = 0;
+    const res = await org.gql(`mutation { createRun(input: { projectName: "p", name: "x" }) {
+      ... on CreateRunSuccess { run { project { name runPrefix createdAt } forks { totalCount } } } } }`);
+    expect(res.data.createRun.run.project.name).toBe("p");
+    expect(res.data.createRun.run.forks.totalCount).toBe(0);
+    expect(fresh.operations).toContain("Run.findUniqueOrThrow");
+  });
+});

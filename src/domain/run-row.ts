@@ -10,13 +10,19 @@ export const RUN_COLUMNS = `r.id, r.organization_id, r.project_id, r.number, r.e
   r.created_at, r.updated_at, r.scheduled_at, r.started_at, r.finished_at, r.state_updated_at, r.heartbeat_at,
   r.forked_from_id, r.fork_step::text AS fork_step, r.fork_depth, r.ancestor_ids, r.max_step::text AS max_step`;
 
+/** The project columns a hot path may select beside RUN_COLUMNS (needed for displayId and url). */
+export const PROJECT_COLUMNS = `p.name AS project_name, p.run_prefix AS project_run_prefix`;
+
+/** A run row, with what a hot path knows of its relations (see graphql/row-in-hand.ts). */
+export type RunInHand = Run & { project?: { name: string; runPrefix: string }; forkedFrom?: null };
+
 type Row = Record<string, unknown>;
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string | Date));
 const big = (v: unknown) => (v == null ? null : BigInt(v as string));
 
-export function runFromRow(r: Row): Run {
-  return {
+export function runFromRow(r: Row): RunInHand {
+  const run: RunInHand = {
     id: r.id as number,
     organizationId: r.organization_id as number,
     projectId: r.project_id as number,
@@ -52,4 +58,11 @@ export function runFromRow(r: Row): Run {
     ancestorIds: (r.ancestor_ids as number[]) ?? [],
     maxStep: big(r.max_step),
   };
+  if (r.project_name !== undefined) run.project = { name: r.project_name as string, runPrefix: r.project_run_prefix as string };
+  return withoutParent(run);
+}
+
+/** A run that is no fork holds all there is of its parent: nothing. */
+export function withoutParent<T extends Run>(run: T): T & { forkedFrom?: null } {
+  return run.forkedFromId === null ? { ...run, forkedFrom: null } : run;
 }

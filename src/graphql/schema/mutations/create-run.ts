@@ -5,6 +5,7 @@ import { forkRun } from "../../../domain/fork-run.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "../../../domain/errors.js";
 import { announceRunChanged } from "../../publish.js";
 import { Run } from "../run.js";
+import { runInHand } from "../../row-in-hand.js";
 import { RunStateEnum } from "../run-state-event.js";
 import { RunFieldsInput } from "./run-fields.js";
 
@@ -39,7 +40,7 @@ const CreateRunInput = builder.inputType("CreateRunInput", {
 
 const CreateRunSuccess = builder.objectRef<CreateRunResult>("CreateRunSuccess").implement({
   fields: (t) => ({
-    run: t.field({ type: Run, resolve: (s) => s.run }),
+    run: t.prismaField({ type: Run, resolve: (query, s, _args, ctx) => runInHand(query, s.run, ctx) }),
     resumed: t.exposeBoolean("resumed", { description: "True when an existing run with this externalId was returned." }),
   }),
 });
@@ -59,7 +60,7 @@ const ForkRunInput = builder.inputType("ForkRunInput", {
 
 const ForkRunSuccess = builder.objectRef<CreateRunResult>("ForkRunSuccess").implement({
   fields: (t) => ({
-    run: t.field({ type: Run, resolve: (s) => s.run }),
+    run: t.prismaField({ type: Run, resolve: (query, s, _args, ctx) => runInHand(query, s.run, ctx) }),
     resumed: t.exposeBoolean("resumed", { description: "True when an existing fork with this externalId was returned." }),
   }),
 });

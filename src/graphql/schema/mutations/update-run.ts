@@ -6,6 +6,7 @@ import type { Run as RunRow } from "../../../generated/prisma/client.js";
 import { setStorageState, updateRun } from "../../../domain/update-run.js";
 import { updateRunState } from "../../../domain/update-run-state.js";
 import { Run } from "../run.js";
+import { runInHand } from "../../row-in-hand.js";
 import { RunStateEnum } from "../run-state-event.js";
 import { RunFieldsInput } from "./run-fields.js";
 
@@ -29,7 +30,7 @@ const UpdateRunStateInput = builder.inputType("UpdateRunStateInput", {
 
 const UpdateRunStateSuccess = builder.objectRef<{ run: RunRow; applied: boolean }>("UpdateRunStateSuccess").implement({
   fields: (t) => ({
-    run: t.field({ type: Run, resolve: (s) => s.run }),
+    run: t.prismaField({ type: Run, resolve: (query, s, _args, ctx) => runInHand(query, s.run, ctx) }),
     applied: t.exposeBoolean("applied", {
       description: "False when nothing changed: the run already had that state, or a more severe final state won.",
     }),
@@ -54,7 +55,7 @@ class UpdatedRun {
 const UpdateRunSuccess = builder.objectType(UpdatedRun, {
   name: "UpdateRunSuccess",
   isTypeOf: (v) => v instanceof UpdatedRun,
-  fields: (t) => ({ run: t.field({ type: Run, resolve: (s) => s.run }) }),
+  fields: (t) => ({ run: t.prismaField({ type: Run, resolve: (query, s, _args, ctx) => runInHand(query, s.run, ctx) }) }),
 });
 
 async function announced(ctx: Context, run: RunRow): Promise<UpdatedRun> {
