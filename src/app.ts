@@ -5,6 +5,7 @@ import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { bootstrap } from "./domain/bootstrap.js";
 import { createEventBus } from "./events.js";
+import { createAuthenticator } from "./domain/key-cache.js";
 import type { Logger } from "./logger.js";
 import { createGateway, type Gateway } from "./server.js";
 
@@ -41,7 +42,8 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   }
 
   const bus = createEventBus(settings.redisUrl);
-  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger });
+  const authenticator = await createAuthenticator(db.sql, db.listen);
+  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator });
   const server = createServer(gateway);
   const websocket = attachWebSocket(server, gateway);
   await new Promise<void>((resolve, reject) => {
@@ -61,6 +63,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
         server.closeIdleConnections();
       });
       await bus.close();
+      await authenticator.close();
       await db.close();
     })());
   return { server, gateway, db, url, stop };

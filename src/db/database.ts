@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { poolSql, prismaSql, type Sql } from "./sql.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { pgliteListen, postgresListen, type Listen } from "./notifications.js";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -14,6 +15,8 @@ export interface Database {
   prisma: PrismaClient;
   /** Plain SQL for the hot paths; see sql.ts. */
   sql: Sql;
+  /** LISTEN on a channel (see notifications.ts). */
+  listen: Listen;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where the data lives, for logs: a directory or a URL without its password. */
   location: string;
@@ -47,6 +50,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       kind: "postgres",
       prisma,
       sql: poolSql(pool),
+      listen: postgresListen(opts.databaseUrl),
       adapterFactory,
       location: redact(opts.databaseUrl),
       async close() {
@@ -70,6 +74,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     kind: "pglite",
     prisma,
     sql: prismaSql(prisma),
+    listen: pgliteListen(pglite),
     adapterFactory,
     location: opts.dataDir,
     pglite,

@@ -43,6 +43,30 @@ function loadEngineModule() {
   return engineModule;
 }
 
+type ScriptRunner = {
+  executeScript(script: string): Promise<void>;
+  client: { query(text: string): Promise<unknown> } | { exec(text: string): Promise<unknown> };
+  onError(e: unknown): never;
+};
+
+/**
+ * Runs a migration script as one script. The pg adapter splits scripts at every `;`,
+ * which breaks a function body (plpgsql, dollar-quoted); the PGlite adapter does not wait
+ * for its script, so its errors would go unseen. PostgreSQL's simple query protocol and
+ * PGlite's `exec` both take a whole script.
+ */
+function wholeScripts<T extends object>(adapter: T): T {
+  const a = adapter as unknown as ScriptRunner;
+  a.executeScript = async (script) => {
+    try {
+      await ("exec" in a.client ? a.client.exec(script) : a.client.query(script));
+    } catch (e) {
+      a.onError(e);
+    }
+  };
+  return adapter;
+}
+
 /** The adapter keeps the real error; the engine only says "External error id#N". */
 async function withEngine<T>(
   factory: SqlMigrationAwareDriverAdapterFactory,
@@ -58,7 +82,7 @@ async function withEngine<T>(
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: async () => {
-      const a = await factory.connect();
+      const a = wholeScripts(await factory.connect());
       opened.push(a);
       return a;
     },

@@ -53,14 +53,16 @@ export function bearerToken(authorization: string | null | undefined): string | 
   return token ? token : null;
 }
 
-export async function authenticate(sql: Sql, authorization: string | null | undefined, now = new Date()): Promise<AuthResult> {
-  const token = bearerToken(authorization);
-  if (!token) return { ok: false, failure: "missing" };
-  if (!token.startsWith(KEY_PREFIX)) return { ok: false, failure: "malformed" };
-  // A key of the right prefix but the wrong shape cannot exist: answer as unknown, without a lookup.
-  if (!KEY_SHAPE.test(token)) return { ok: false, failure: "unknown" };
-  // Lookup by the hash of the key: nothing secret is compared byte by byte in JS. One
-  // joined statement: this runs on every authenticated request.
+/** What the database says of a key: enough to decide on every later request without it. */
+export interface KeyRecord {
+  caller: Caller;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** Reads the key with this hash and its organization: one joined statement. */
+export async function readKey(sql: Sql, keyHash: string): Promise<KeyRecord | null> {
   const [key] = await sql.query<{
     id: number;
     name: string;
@@ -74,16 +76,12 @@ export async function authenticate(sql: Sql, authorization: string | null | unde
     `SELECT k.id, k.name, k.organization_id, o.slug, o.name AS org_name, k.last_used_at, k.expires_at, k.revoked_at
      FROM api_keys k JOIN organizations o ON o.id = k.organization_id
      WHERE k.key_hash = $1`,
-    [hashApiKey(token)],
+    [keyHash],
+    "read_key",
   );
-  if (!key) return { ok: false, failure: "unknown" };
-  if (key.revoked_at && new Date(key.revoked_at) <= now) return { ok: false, failure: "revoked" };
-  if (key.expires_at && new Date(key.expires_at) <= now) return { ok: false, failure: "expired" };
-  if (!key.last_used_at || now.getTime() - new Date(key.last_used_at).getTime() > LAST_USED_GRANULARITY_MS) {
-    void sql.query(`UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, [now, key.id]).catch(() => {});
-  }
+  if (!key) return null;
+  const time = (d: Date | null) => (d ? new Date(d).getTime() : null);
   return {
-    ok: true,
     caller: {
       organizationId: key.organization_id,
       organizationSlug: key.slug,
@@ -91,7 +89,46 @@ export async function authenticate(sql: Sql, authorization: string | null | unde
       apiKeyId: key.id,
       apiKeyName: key.name,
     },
+    expiresAt: time(key.expires_at),
+    revokedAt: time(key.revoked_at),
+    lastUsedAt: time(key.last_used_at),
   };
+}
+
+/** The checks every request makes, whether the key came from the database or a cache. */
+export function checkKey(key: KeyRecord, now: number): AuthResult {
+  if (key.revokedAt != null && key.revokedAt <= now) return { ok: false, failure: "revoked" };
+  if (key.expiresAt != null && key.expiresAt <= now) return { ok: false, failure: "expired" };
+  return { ok: true, caller: key.caller };
+}
+
+/** Whether a use at `now` should be written to lastUsedAt, given the last one written. */
+export const lastUsedIsStale = (written: number | null, now: number) => written == null || now - written > LAST_USED_GRANULARITY_MS;
+
+export function recordLastUsed(sql: Sql, keyId: number, now: number): void {
+  void sql.query(`UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, [new Date(now), keyId]).catch(() => {});
+}
+
+/** Parses the header; a failure here needs no database. Otherwise the hash to look up. */
+export function keyHashOf(authorization: string | null | undefined): { ok: false; failure: AuthFailure } | { ok: true; hash: string } {
+  const token = bearerToken(authorization);
+  if (!token) return { ok: false, failure: "missing" };
+  if (!token.startsWith(KEY_PREFIX)) return { ok: false, failure: "malformed" };
+  // A key of the right prefix but the wrong shape cannot exist: answer as unknown, without a lookup.
+  if (!KEY_SHAPE.test(token)) return { ok: false, failure: "unknown" };
+  // Lookup by the hash of the key: nothing secret is compared byte by byte in JS.
+  return { ok: true, hash: hashApiKey(token) };
+}
+
+/** Authenticates against the database alone (no cache); see key-cache.ts for the gateway's. */
+export async function authenticate(sql: Sql, authorization: string | null | undefined, now = Date.now()): Promise<AuthResult> {
+  const parsed = keyHashOf(authorization);
+  if (!parsed.ok) return parsed;
+  const key = await readKey(sql, parsed.hash);
+  if (!key) return { ok: false, failure: "unknown" };
+  const result = checkKey(key, now);
+  if (result.ok && lastUsedIsStale(key.lastUsedAt, now)) recordLastUsed(sql, key.caller.apiKeyId, now);
+  return result;
 }
 
 export async function createApiKey(

@@ -1,6 +1,5 @@
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
-import type { Sql } from "../db/sql.js";
-import { authenticate, type Caller } from "../domain/api-keys.js";
+import type { AuthResult, Caller } from "../domain/api-keys.js";
 import type { Logger } from "../logger.js";
 import { openApiDocument } from "./openapi.js";
 import { internalError, json, unauthorized } from "./responses.js";
@@ -24,7 +23,11 @@ const AUTHED_ROUTES: Record<string, { method: string; handle: AuthedRoute }> = {
  * keys, then executes GraphQL operations through Yoga's own pipeline (parse and validation
  * caches, masked errors) with the same context a GraphQL client gets.
  */
-export function useRestRoutes(opts: { sql: Sql; publicUrl: string; logger?: Logger }): Plugin<RestServerContext> {
+export function useRestRoutes(opts: {
+  publicUrl: string;
+  logger?: Logger;
+  auth: { authenticate(header: string | null): Promise<AuthResult> };
+}): Plugin<RestServerContext> {
   let yoga: YogaServerInstance<RestServerContext, Record<string, unknown>>;
 
   const executor = (request: Request, caller: Caller): ExecuteOperation => async (query, variables) => {
@@ -48,7 +51,7 @@ export function useRestRoutes(opts: { sql: Sql; publicUrl: string; logger?: Logg
       if (!route) return;
       if (request.method !== route.method) return endResponse(json(405, { error: "Method Not Allowed" }, { allow: route.method }));
       try {
-        const auth = await authenticate(opts.sql, request.headers.get("authorization"));
+        const auth = await opts.auth.authenticate(request.headers.get("authorization"));
         if (!auth.ok) return endResponse(unauthorized(auth.failure));
         endResponse(await route.handle(request, auth.caller, executor(request, auth.caller)));
       } catch (e) {

@@ -4,6 +4,7 @@ import type { LogLevel } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createEventBus } from "../../src/events.js";
 import { createApiKey } from "../../src/domain/api-keys.js";
+import { createAuthenticator } from "../../src/domain/key-cache.js";
 import { createGateway, type Gateway } from "../../src/server.js";
 import { openTestDatabase, type TestDatabase } from "./test-database.js";
 
@@ -47,8 +48,20 @@ export async function createTestApp(): Promise<TestApp> {
     },
   }) as unknown as PrismaClient;
   // Masked (internal) errors are printed, so a failing test shows its cause.
-  const yoga = createGateway({ prisma, sql: db.sql, events: createEventBus().events, publicUrl: PUBLIC_URL, logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error") });
-  afterAll(() => db.close());
+  // The gateway's own key cache, invalidated by the database's notifications, as in production.
+  const authenticator = await createAuthenticator(db.sql, db.listen);
+  const yoga = createGateway({
+    prisma,
+    sql: db.sql,
+    events: createEventBus().events,
+    publicUrl: PUBLIC_URL,
+    logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error"),
+    authenticator,
+  });
+  afterAll(async () => {
+    await authenticator.close();
+    await db.close();
+  });
 
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const res = await yoga.fetch(`${PUBLIC_URL}/graphql`, {

@@ -1,0 +1,91 @@
+import type { Sql } from "../db/sql.js";
+import type { Listen } from "../db/notifications.js";
+import { checkKey, keyHashOf, lastUsedIsStale, readKey, recordLastUsed, type AuthResult, type KeyRecord } from "./api-keys.js";
+
+// Every request authenticates; reading its key costs a statement, which is a third of a
+// cheap request's database time. Keys the database has confirmed are kept in memory for up
+// to `ttlMs`, and forgotten the moment the database says they changed: a trigger
+// (migration auth_change_notify) notifies `gateway_auth` on revocation, expiry, deletion,
+// or a change to the key's organization. Expiry is checked on every request against the
+// remembered time. While the notification channel is down nothing is cached, so a
+// revocation is never missed; only keys that exist are cached, so a new key works at once.
+
+export const AUTH_CHANNEL = "gateway_auth";
+
+interface Entry {
+  key: KeyRecord;
+  cachedAt: number;
+}
+
+export interface KeyCacheOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface Authenticator {
+  authenticate(authorization: string | null | undefined): Promise<AuthResult>;
+  close(): Promise<void>;
+}
+
+export async function createAuthenticator(sql: Sql, listen: Listen | null, opts: KeyCacheOptions = {}): Promise<Authenticator> {
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  let live = false;
+  // Bumped by every notification and every loss of the channel: a read that started before
+  // a change must not store what it read after the change was announced.
+  let generation = 0;
+
+  const forget = (payload: string) => {
+    generation++;
+    if (payload.startsWith("key:")) entries.delete(payload.slice(4));
+    else if (payload.startsWith("org:")) {
+      const orgId = Number(payload.slice(4));
+      for (const [hash, e] of entries) if (e.key.caller.organizationId === orgId) entries.delete(hash);
+    } else entries.clear();
+  };
+
+  const unlisten = listen
+    ? await listen(AUTH_CHANNEL, {
+        onMessage: forget,
+        onLive(isLive) {
+          generation++;
+          entries.clear();
+          live = isLive;
+        },
+      })
+    : async () => {};
+
+  /** Checks the key; a use is written to lastUsedAt at most once a minute per key (coalesced). */
+  const use = (key: KeyRecord, t: number): AuthResult => {
+    const result = checkKey(key, t);
+    if (result.ok && lastUsedIsStale(key.lastUsedAt, t)) {
+      key.lastUsedAt = t;
+      recordLastUsed(sql, key.caller.apiKeyId, t);
+    }
+    return result;
+  };
+
+  return {
+    async authenticate(authorization) {
+      const parsed = keyHashOf(authorization);
+      if (!parsed.ok) return parsed;
+      const t = now();
+      const hit = entries.get(parsed.hash);
+      if (hit && t - hit.cachedAt < ttlMs) return use(hit.key, t);
+      const seen = generation;
+      const key = await readKey(sql, parsed.hash);
+      if (!key) return { ok: false, failure: "unknown" };
+      const result = use(key, t);
+      if (live && seen === generation && result.ok) {
+        entries.delete(parsed.hash);
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+        entries.set(parsed.hash, { key, cachedAt: t });
+      }
+      return result;
+    },
+    close: unlisten,
+  };
+}
