@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { deepMergeChanges } from "../src/domain/json-merge.js";
 import { runSqid } from "../src/domain/run-url.js";
 import { CREATE_RUN, UPDATE_STATE } from "./helpers/operations.js";
 import { createRunOk } from "./helpers/runs.js";
@@ -61,6 +63,21 @@ describe("createRun", () => {
     expect(again.run).toMatchObject({ number: 1, name: "job", tags: ["a"], config: { opt: { lr: 3, wd: 2 }, extra: true } });
     const next = await createRunOk(acme, { projectName: "resume", name: "new" });
     expect(next.run.number).toBe(2);
+  });
+
+  it("a resume whose config changes nothing writes nothing; one that changes a key writes it", async () => {
+    const { run } = await createRunOk(acme, { projectName: "resume-noop", name: "job", externalId: "ranks", config: { lr: 1, opt: { b: 2 } } });
+    const updatedAt = async () => (await app.prisma.run.findUniqueOrThrow({ where: { id: run.runId } })).updatedAt.getTime();
+    const before = await updatedAt();
+    await new Promise((r) => setTimeout(r, 5));
+    for (const config of [{ lr: 1 }, { opt: { b: 2 } }, { lr: 1, opt: { b: 2 } }]) {
+      const again = await createRunOk(acme, { projectName: "resume-noop", name: "job", externalId: "ranks", config });
+      expect(again).toMatchObject({ resumed: true, run: { runId: run.runId, config: { lr: 1, opt: { b: 2 } } } });
+    }
+    expect(await updatedAt()).toBe(before);
+    const changed = await createRunOk(acme, { projectName: "resume-noop", name: "job", externalId: "ranks", config: { opt: { c: 3 } } });
+    expect(changed.run.config).toEqual({ lr: 1, opt: { b: 2, c: 3 } });
+    expect(await updatedAt()).toBeGreaterThan(before);
   });
 
   it("resuming a finished run moves it back to RUNNING with a RESUME event", async () => {
@@ -163,5 +180,25 @@ describe("jsonb_deep_merge (resume's config rule, in SQL)", () => {
       JSON.stringify(patch),
     );
     expect(row!.merged).toEqual(expected);
+  });
+
+  it("changes the stored config exactly when deepMergeChanges says so (what resume's fast path decides on)", async () => {
+    // Small alphabets so that bases and patches share keys and values often.
+    const leaf = fc.oneof(fc.constantFrom(0, 1, 1.5, "a", "b", true, null), fc.constant([1]), fc.constant([1, 2]));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, tie("object")),
+      object: fc.dictionary(fc.constantFrom("a", "b", "c"), tie("node"), { maxKeys: 3 }),
+    }));
+    await fc.assert(
+      fc.asyncProperty(fc.option(value.object, { nil: null }), value.object, async (base, patch) => {
+        const [row] = await app.prisma.$queryRawUnsafe<{ changed: boolean }[]>(
+          `SELECT jsonb_deep_merge($1::jsonb, $2::jsonb) IS DISTINCT FROM $1::jsonb AS changed`,
+          base === null ? null : JSON.stringify(base),
+          JSON.stringify(patch),
+        );
+        expect(row!.changed).toBe(deepMergeChanges(base, patch));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -5,8 +5,9 @@ import type { CreateRunInput } from "./create-run.js";
 import { runPrefix } from "./run-prefix.js";
 import { newRunDerived, resumeConfigPatch } from "./new-run.js";
 import { TERMINAL_STATES } from "./run-state.js";
-import { RUN_COLUMNS, runFromRow } from "./run-row.js";
+import { PROJECT_COLUMNS, RUN_COLUMNS, runFromRow } from "./run-row.js";
 import { dedupe } from "./tags.js";
+import { deepMergeChanges } from "./json-merge.js";
 
 // The common cases of createRun as one statement each: a resume of a run that is not
 // finished, and a new run that is not a fork in an organization without a run limit.
@@ -15,21 +16,28 @@ import { dedupe } from "./tags.js";
 
 const jsonParam = (v: unknown) => (v == null ? null : JSON.stringify(v));
 
-/** Resumes the run with this externalId if it exists and is not finished; else null. */
+/**
+ * Resumes the run with this externalId if it exists and is not finished; else null (the
+ * transaction handles it). Every rank of a job resumes with the same config: the merge is
+ * decided on the row read, and only one that changes something is written, by an UPDATE
+ * that merges in SQL under the row lock (concurrent resumes lose no key).
+ */
 export async function resumeFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
-  const patch = resumeConfigPatch(input);
   const where = `p.id = r.project_id AND p.organization_id = $1 AND p.name = $2 AND r.external_id = $3
     AND r.state <> ALL($4::"RunState"[])`;
   const params = [organizationId, input.projectName, input.externalId, [...TERMINAL_STATES]];
-  const rows = patch
-    ? // The row lock of the UPDATE serializes concurrent resumes of one run.
-      await sql.query<Record<string, unknown>>(
-        `UPDATE runs r SET config = jsonb_deep_merge(r.config, $5::jsonb), updated_at = now()
-         FROM projects p WHERE ${where} RETURNING ${RUN_COLUMNS}`,
-        [...params, patch],
-      )
-    : await sql.query<Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM runs r, projects p WHERE ${where}`, params);
-  return rows[0] ? runFromRow(rows[0]) : null;
+  const columns = `${RUN_COLUMNS}, ${PROJECT_COLUMNS}`;
+  const [row] = await sql.query<Record<string, unknown>>(`SELECT ${columns} FROM runs r, projects p WHERE ${where}`, params, "resume_run_read");
+  if (!row) return null;
+  const patch = resumeConfigPatch(input);
+  if (!patch || !deepMergeChanges(row.config, input.config)) return runFromRow(row);
+  const [updated] = await sql.query<Record<string, unknown>>(
+    `UPDATE runs r SET config = jsonb_deep_merge(r.config, $5::jsonb), updated_at = now()
+     FROM projects p WHERE ${where} RETURNING ${columns}`,
+    [...params, patch],
+    "resume_run_merge",
+  );
+  return updated ? runFromRow(updated) : null;
 }
 
 /**
@@ -47,7 +55,7 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
          INSERT INTO projects (organization_id, name, run_prefix, next_run_number, updated_at)
          SELECT o.id, $2, $3, 2, now() FROM organizations o WHERE o.id = $1 AND o.run_limit IS NULL
          ON CONFLICT (organization_id, name) DO UPDATE SET next_run_number = projects.next_run_number + 1, updated_at = now()
-         RETURNING id, next_run_number - 1 AS number
+         RETURNING id, name, run_prefix, next_run_number - 1 AS number
        ), r AS (
          INSERT INTO runs (organization_id, project_id, number, external_id, name, notes, tags, run_group, config,
            system_metadata, logger_settings, input_data, result, runtime_config, pipeline_spec, pipeline_id,
@@ -61,7 +69,7 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
          INSERT INTO run_state_events (run_id, from_state, to_state, source, at)
          SELECT id, NULL, state, 'API', created_at FROM r
        )
-       SELECT ${RUN_COLUMNS} FROM r`,
+       SELECT ${RUN_COLUMNS}, ${PROJECT_COLUMNS} FROM r, p`,
       [
         organizationId,
         input.projectName,
@@ -88,6 +96,7 @@ export async function createFast(sql: Sql, organizationId: number, input: Create
         d.startedAt,
         d.finishedAt,
       ],
+      "create_run_fast",
     );
     return rows[0] ? runFromRow(rows[0]) : null;
   } catch (e) {

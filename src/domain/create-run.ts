@@ -7,6 +7,7 @@ import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
 import { effectiveMaxStep, loadChain, resolveForkOwner } from "./lineage.js";
 import { newRunDerived, resumeConfigPatch } from "./new-run.js";
+import { withoutParent } from "./run-row.js";
 import { allocateRunNumber, findOrCreateProject, lockProject } from "./projects.js";
 import { isTerminal, type RunStateName } from "./run-state.js";
 import { lockRun, transitionRun } from "./state-transition.js";
@@ -189,8 +190,10 @@ async function createOrResume(tx: Prisma.TransactionClient, organizationId: numb
       ancestorIds: fork ? [...fork.owner.ancestorIds, fork.owner.id] : [],
       stateEvents: { create: { fromState: null, toState: d.state, source: "API", at: d.createdAt } },
     },
+    // In hand for the client's displayId and url (graphql/row-in-hand.ts).
+    include: { project: { select: { name: true, runPrefix: true } } },
   });
-  return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
+  return { run: withoutParent(run), resumed: false, stateChange: { fromState: null, toState: run.state } };
 }
 
 async function resumeExisting(
@@ -205,8 +208,9 @@ async function resumeExisting(
   const patch = resumeConfigPatch(input);
   if (patch) {
     // The merge rule lives in SQL (migration jsonb_deep_merge), shared with resumeFast.
+    // A merge that changes nothing writes nothing (as in resumeFast).
     await tx.$executeRaw`UPDATE runs SET config = jsonb_deep_merge(config, ${patch}::jsonb), updated_at = now()
-      WHERE id = ${run.id}`;
+      WHERE id = ${run.id} AND jsonb_deep_merge(config, ${patch}::jsonb) IS DISTINCT FROM config`;
     run = await tx.run.findUniqueOrThrow({ where: { id: run.id } });
   }
   if (!isTerminal(run.state)) return { run, resumed: true };
