@@ -108,3 +108,30 @@ describe("buckets from rollups", () => {
     expect(res.data.run.metric.buckets.map((b: any) => b.max)).toEqual([999, 1999, 2999, 3999]);
   });
 });
+
+describe("rollups kept by ingest", () => {
+  it("equal the aggregates of their blocks' points after any sequence of batches (appends, overwrites, NaN)", async () => {
+    const batch = fc.array(fc.record({ step: fc.integer({ min: 0, max: 3 * B }), value }), { minLength: 1, maxLength: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 6 }), async (batches) => {
+        const runId = (await createRunOk(acme, { projectName: "rollups" })).run.runId;
+        for (const points of batches) await log(runId, points);
+        const [diff] = await app.prisma.$queryRawUnsafe<{ n: bigint }[]>(
+          `WITH m AS (SELECT id FROM metrics WHERE run_id = $1),
+           want AS (
+             SELECT metric_id, step / ${B} AS block, count(*)::int AS count, (count(*) FILTER (WHERE value <> 'NaN'))::int AS non_nan,
+                    sum(value) FILTER (WHERE value <> 'NaN') AS sum, min(value) FILTER (WHERE value <> 'NaN') AS min,
+                    max(value) FILTER (WHERE value <> 'NaN') AS max, min(step) AS first_step, (array_agg(value ORDER BY step))[1] AS first_value,
+                    max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
+             FROM metric_points WHERE metric_id IN (SELECT id FROM m) GROUP BY 1, 2),
+           have AS (SELECT metric_id, block, count, non_nan, sum, min, max, first_step, first_value, last_step, last_value
+                    FROM metric_rollups WHERE metric_id IN (SELECT id FROM m))
+           SELECT count(*) AS n FROM ((SELECT * FROM want EXCEPT SELECT * FROM have) UNION ALL (SELECT * FROM have EXCEPT SELECT * FROM want)) d`,
+          runId,
+        );
+        expect(Number(diff!.n)).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -54,7 +54,7 @@ describe("fork", () => {
   });
 
   it("a fork copies nothing", async () => {
-    const own = await app.prisma.metricPoint.count({ where: { metric: { runId: b.runId } } });
+    const own = await app.prisma.metricPoint.count({ where: { metricId: { in: (await app.prisma.metric.findMany({ where: { runId: b.runId } })).map((m) => m.id) } } });
     expect(own).toBe(10);
   });
 

@@ -18,6 +18,7 @@ beforeAll(async () => {
   orgId = (await db.prisma.organization.create({ data: { slug: "cache", name: "Cache" } })).id;
   // Counts the statements that read a key; everything else passes through unchanged.
   sql = {
+    ...db.sql,
     query: (text, params) => {
       if (/FROM api_keys k JOIN organizations/.test(text)) reads.push(String(params?.[0]));
       return db.sql.query(text, params);

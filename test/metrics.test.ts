@@ -151,3 +151,75 @@ describe("buckets", () => {
     expect(count.data.run.metric.history.totalCount).toBe(4);
   });
 });
+
+describe("concurrent batches and deletion", () => {
+  it("batches of one run racing over the same steps all succeed and leave consistent summaries", async () => {
+    const { run } = await createRunOk(acme, { projectName: "race" });
+    // Eight batches at once, overlapping: several take the append path and lose the race.
+    await Promise.all(range(0, 7).map((k) => logSteps(acme, run.runId, "loss", range(k * 50, k * 50 + 99), () => k)));
+    const res = await acme.gql(HISTORY, { runId: run.runId, name: "loss", first: 1000 });
+    const nodes = res.data.run.metric.history.nodes;
+    expect(nodes.map((n: any) => n.step)).toEqual(range(0, 449));
+    const values = nodes.map((n: any) => n.value as number);
+    expect(res.data.run.metric.summary).toEqual({
+      count: 450,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      last: values.at(-1),
+      lastStep: 449,
+    });
+  });
+
+  it("deleting an organization deletes its series' points, and no one else's", async () => {
+    const doomed = await app.org("doomed");
+    const { run } = await createRunOk(doomed, { projectName: "gone" });
+    await logSteps(doomed, run.runId, "loss", range(0, 99));
+    const { run: kept } = await createRunOk(acme, { projectName: "kept" });
+    await logSteps(acme, kept.runId, "loss", range(0, 9));
+    const pointsOf = async (runId: number) => {
+      const ids = (await app.prisma.metric.findMany({ where: { runId } })).map((m) => m.id);
+      return { ids, count: await app.prisma.metricPoint.count({ where: { metricId: { in: ids } } }) };
+    };
+    const before = await pointsOf(run.runId);
+    expect(before.count).toBe(100);
+    await app.prisma.organization.delete({ where: { id: doomed.id } });
+    expect(await app.prisma.metricPoint.count({ where: { metricId: { in: before.ids } } })).toBe(0);
+    expect((await pointsOf(kept.runId)).count).toBe(10);
+  });
+});
+
+describe("logMetrics with series (parallel arrays)", () => {
+  it("stores the same points as the object form, together with it, NaN and times included", async () => {
+    const { run } = await createRunOk(acme, { projectName: "series" });
+    const res = await acme.gql(LOG_METRICS, {
+      input: {
+        runId: run.runId,
+        points: [{ name: "acc", step: 0, value: 0.5 }],
+        series: [
+          { name: "loss", steps: [0, 1, 2], values: [1, "NaN", 0.25] },
+          { name: "lr", steps: [5], values: [0.1], times: ["2026-01-02T03:04:05.006Z"] },
+        ],
+      },
+    });
+    expect(res.data.logMetrics).toEqual({ __typename: "LogMetricsSuccess", accepted: 5 });
+    const loss = await acme.gql(HISTORY, { runId: run.runId, name: "loss" });
+    expect(loss.data.run.metric.history.nodes.map((n: any) => [n.step, n.value])).toEqual([[0, 1], [1, "NaN"], [2, 0.25]]);
+    const lr = await acme.gql(`query($id:Int!){ run(runId:$id){ metric(name:"lr"){ history { nodes { step value time } } } } }`, { id: run.runId });
+    expect(lr.data.run.metric.history.nodes).toEqual([{ step: 5, value: 0.1, time: "2026-01-02T03:04:05.006Z" }]);
+  });
+
+  it("refuses arrays of different lengths and batches over the limit, writing nothing", async () => {
+    const { run } = await createRunOk(acme, { projectName: "series-bad" });
+    const before = await app.counts();
+    const mismatch = await acme.gql(LOG_METRICS, { input: { runId: run.runId, series: [{ name: "loss", steps: [0, 1], values: [1] }] } });
+    expect(mismatch.data.logMetrics.__typename).toBe("ValidationError");
+    expect(mismatch.data.logMetrics.fields).toEqual([{ path: ["input", "series", "0", "values"], message: expect.stringMatching(/one entry per step/) }]);
+    const steps = range(0, 9_000);
+    const over = await acme.gql(LOG_METRICS, {
+      input: { runId: run.runId, points: range(0, 1_000).map((step) => ({ name: "a", step, value: 1 })), series: [{ name: "b", steps, values: steps }] },
+    });
+    expect(over.data.logMetrics.__typename).toBe("ValidationError");
+    expect(over.data.logMetrics.message).toMatch(/At most 10000 points per call \(got 10002\)/);
+    expect(await app.counts()).toEqual(before);
+  });
+});

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 
 /**
  * Plain parameterized SQL for the hot paths (key lookup, create, resume). On PostgreSQL it
@@ -15,14 +15,45 @@ export interface Sql {
    * connection): for the statements of the hottest paths, whose text never varies.
    */
   query<T>(text: string, params?: unknown[], name?: string): Promise<T[]>;
+  /** Runs `fn` in one transaction: committed if it returns, rolled back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
 }
+
+const clientQuery =
+  (client: pg.PoolClient | pg.Pool) =>
+  async <T>(text: string, values: unknown[] = [], name?: string) =>
+    (await client.query({ text, values, name })).rows as T[];
 
 export function poolSql(pool: pg.Pool): Sql {
   return {
-    query: async <T>(text: string, values: unknown[] = [], name?: string) => (await pool.query({ text, values, name })).rows as T[],
+    query: clientQuery(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Sql = {
+        query: clientQuery(client),
+        transaction: () => Promise.reject(new Error("nested transactions are not supported")),
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await fn(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
-export function prismaSql(prisma: PrismaClient): Sql {
-  return { query: <T>(text: string, params: unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text, ...params) };
+export function prismaSql(prisma: PrismaClient | Prisma.TransactionClient): Sql {
+  return {
+    query: <T>(text: string, params: unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text, ...params),
+    transaction: (fn) => {
+      if (!("$transaction" in prisma)) return Promise.reject(new Error("nested transactions are not supported"));
+      return prisma.$transaction((tx) => fn(prismaSql(tx)), { timeout: 30_000 });
+    },
+  };
 }

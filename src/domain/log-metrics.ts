@@ -1,7 +1,8 @@
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
+import { isRetryableConflict } from "./db.js";
 import { NotFoundError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { InputCheck } from "./validate.js";
+import { InputCheck, containsNul } from "./validate.js";
 
 export interface MetricPointInput {
   name: string;
@@ -11,12 +12,57 @@ export interface MetricPointInput {
   time?: Date | null;
 }
 
+/** One metric's points as parallel arrays: the compact form for large batches. */
+export interface MetricSeriesInput {
+  name: string;
+  steps: readonly number[];
+  values: readonly number[];
+  times?: readonly Date[] | null;
+}
+
+/** The points of `series`, after `points`; the arrays of a series must have one length. */
+export function pointsOf(input: { points?: readonly MetricPointInput[] | null; series?: readonly MetricSeriesInput[] | null }): MetricPointInput[] {
+  const check = new InputCheck();
+  const points = [...(input.points ?? [])];
+  (input.series ?? []).forEach((s, i) => {
+    if (s.values.length !== s.steps.length) check.fail(["series", i, "values"], `values must have one entry per step (${s.steps.length}, got ${s.values.length}).`);
+    if (s.times && s.times.length !== s.steps.length) check.fail(["series", i, "times"], `times must have one entry per step (${s.steps.length}, got ${s.times.length}).`);
+    if (points.length + s.steps.length > LIMITS.pointsPerCall) return;
+    for (let k = 0; k < s.steps.length; k++) points.push({ name: s.name, step: s.steps[k]!, value: s.values[k]!, time: s.times?.[k] ?? null });
+  });
+  const total = (input.points?.length ?? 0) + (input.series ?? []).reduce((n, s) => n + s.steps.length, 0);
+  if (total > LIMITS.pointsPerCall) check.fail(["points"], `At most ${LIMITS.pointsPerCall} points per call (got ${total}).`);
+  check.done();
+  return points;
+}
+
+export interface LogMetricsResult {
+  /** Distinct (name, step) points stored. */
+  accepted: number;
+  names: string[];
+  maxStep: number;
+}
+
+const validName = (n: unknown) =>
+  typeof n === "string" && n.length <= LIMITS.metricNameLength && n.trim().length > 0 && !containsNul(n);
+
+const validPoint = (p: MetricPointInput, names: Set<string>) =>
+  (names.has(p.name) || (validName(p.name) && names.add(p.name))) &&
+  Number.isInteger(p.step) &&
+  p.step >= 0 &&
+  p.step <= LIMITS.maxStep &&
+  typeof p.value === "number" &&
+  (p.time == null || !Number.isNaN(p.time.getTime()));
+
 export function validatePoints(points: readonly MetricPointInput[]): void {
   const check = new InputCheck();
   if (points.length > LIMITS.pointsPerCall) {
     check.fail(["points"], `At most ${LIMITS.pointsPerCall} points per call (got ${points.length}).`);
     check.done();
   }
+  // A batch is thousands of points: check each cheaply, and describe them only if one is bad.
+  const names = new Set<string>();
+  if (points.every((p) => validPoint(p, names))) return;
   points.forEach((p, i) => {
     check
       .text(["points", i, "name"], p.name, { required: true, max: LIMITS.metricNameLength })
@@ -27,95 +73,177 @@ export function validatePoints(points: readonly MetricPointInput[]): void {
   check.done();
 }
 
-/** float8 input accepts NaN, Infinity and -Infinity spelled this way; exact for finite values. */
-const floatText = (v: number) => String(v);
-
-/**
- * Writes a batch of points in one transaction with set-based statements: the series rows,
- * every point (same run, name and step replaces), the per-series summaries and the run's
- * max step. Returns how many distinct points were stored.
- */
-export async function logMetrics(
-  prisma: PrismaClient,
-  organizationId: number,
-  input: { runId: number; points: readonly MetricPointInput[] },
-): Promise<{ accepted: number }> {
-  validatePoints(input.points);
-  // Within one batch the last point of a (name, step) wins, as if sent one after another.
-  const byKey = new Map<string, MetricPointInput>();
-  for (const p of input.points) byKey.set(`${p.step}\u0000${p.name}`, p);
-  const points = [...byKey.values()];
-  const now = new Date();
-
-  return prisma.$transaction(async (tx) => {
-    const run = await tx.run.findFirst({ where: { id: input.runId, organizationId }, select: { id: true } });
-    if (!run) throw new NotFoundError(`Run ${input.runId} not found.`, "Run");
-    if (points.length === 0) return { accepted: 0 };
-
-    const names = [...new Set(points.map((p) => p.name))];
-    await tx.$executeRaw`
-      INSERT INTO metrics (run_id, name) SELECT ${run.id}, unnest(${names}::text[])
-      ON CONFLICT (run_id, name) DO NOTHING`;
-    const series = await tx.$queryRaw<{ id: number; name: string }[]>`
-      SELECT id, name FROM metrics WHERE run_id = ${run.id} AND name = ANY(${names}::text[])`;
-    const idOf = new Map(series.map((s) => [s.name, s.id]));
-
-    const rewritten = await tx.$queryRaw<{ metric_id: number }[]>`
-      WITH ins AS (
-        INSERT INTO metric_points (metric_id, step, value, time)
-        SELECT * FROM unnest(${points.map((p) => idOf.get(p.name)!)}::int[], ${points.map((p) => String(p.step))}::bigint[],
-                             ${points.map((p) => floatText(p.value))}::float8[], ${points.map((p) => (p.time ?? now).toISOString())}::timestamptz[])
-        ON CONFLICT (metric_id, step) DO UPDATE SET value = EXCLUDED.value, time = EXCLUDED.time
-        RETURNING metric_id, step, value, (xmax = 0) AS inserted
-      ), agg AS (
-        SELECT metric_id, bool_and(inserted) AS all_new, count(*) AS n,
-               min(value) FILTER (WHERE value <> 'NaN') AS mn, max(value) FILTER (WHERE value <> 'NaN') AS mx,
-               max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
-        FROM ins GROUP BY metric_id
-      ), incremental AS (
-        UPDATE metrics m SET count = m.count + a.n, min = LEAST(m.min, a.mn), max = GREATEST(m.max, a.mx),
-          last_value = CASE WHEN m.last_step IS NULL OR a.last_step >= m.last_step THEN a.last_value ELSE m.last_value END,
-          last_step = GREATEST(m.last_step, a.last_step)
-        FROM agg a WHERE m.id = a.metric_id AND a.all_new
-        RETURNING m.id
-      )
-      SELECT metric_id FROM agg WHERE NOT all_new`;
-
-    // Overwritten points can take away a min, a max or the last value: recount those series.
-    if (rewritten.length > 0) {
-      const ids = rewritten.map((r) => r.metric_id);
-      await tx.$executeRaw`
-        UPDATE metrics m SET count = s.n, min = s.mn, max = s.mx, last_step = s.ls,
-          last_value = (SELECT value FROM metric_points WHERE metric_id = m.id ORDER BY step DESC LIMIT 1)
-        FROM (SELECT metric_id, count(*) AS n, min(value) FILTER (WHERE value <> 'NaN') AS mn,
-                     max(value) FILTER (WHERE value <> 'NaN') AS mx, max(step) AS ls
-              FROM metric_points WHERE metric_id = ANY(${ids}::int[]) GROUP BY metric_id) s
-        WHERE m.id = s.metric_id`;
-    }
-    await refreshRollups(tx, points.map((p) => [idOf.get(p.name)!, Math.floor(p.step / LIMITS.rollupBlock)]));
-    const maxStep = points.reduce((m, p) => Math.max(m, p.step), 0);
-    await tx.$executeRaw`UPDATE runs SET max_step = GREATEST(max_step, ${String(maxStep)}::bigint) WHERE id = ${run.id}`;
-    return { accepted: points.length };
-  });
+/** Within one batch the last point of a (name, step) wins, as if sent one after another. */
+function lastOfEachStep(points: readonly MetricPointInput[]): MetricPointInput[] {
+  const byName = new Map<string, Map<number, MetricPointInput>>();
+  for (const p of points) {
+    let steps = byName.get(p.name);
+    if (!steps) byName.set(p.name, (steps = new Map()));
+    steps.set(p.step, p);
+  }
+  return [...byName.values()].flatMap((steps) => [...steps.values()]);
 }
 
+// Arrays travel as one PostgreSQL array literal each: 10,000 elements cost one join instead
+// of a driver's per-element escaping. float8 input spells NaN and ±Infinity as JS does.
+const literal = (xs: readonly (number | string)[]) => `{${xs.join(",")}}`;
+const timesLiteral = (points: readonly MetricPointInput[]) =>
+  points.some((p) => p.time) ? literal(points.map((p) => (p.time ? `"${p.time.toISOString()}"` : "NULL"))) : null;
+
+const B = LIMITS.rollupBlock;
+
+/** Aggregates of rows `src` (metric_id, step, value) per metric and rollup block. */
+const blockAggregates = (src: string) => `
+  SELECT metric_id, step / ${B} AS block, count(*) AS count, count(*) FILTER (WHERE value <> 'NaN') AS non_nan,
+         sum(value) FILTER (WHERE value <> 'NaN') AS sum, min(value) FILTER (WHERE value <> 'NaN') AS min,
+         max(value) FILTER (WHERE value <> 'NaN') AS max, min(step) AS first_step, (array_agg(value ORDER BY step))[1] AS first_value,
+         max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
+  FROM ${src} GROUP BY 1, 2`;
+
+const ROLLUP_COLUMNS = "metric_id, block, count, non_nan, sum, min, max, first_step, first_value, last_step, last_value";
+
 /**
- * Recomputes the rollup blocks a batch touched from their points: one statement, about a
- * block's worth of rows per touched block, and right after overwrites too.
+ * Writes a batch of points in one transaction of set-based statements: the series rows;
+ * then, in one statement, every point (same run, name and step replaces), the series
+ * summaries, the rollup blocks of series that only gained points, and the run's max step;
+ * series with overwritten points are recounted from their points after. Nothing of a
+ * batch is written unless all of it is.
  */
-async function refreshRollups(tx: Prisma.TransactionClient, touched: [metricId: number, block: number][]): Promise<void> {
-  const unique = [...new Map(touched.map(([m, b]) => [`${m}:${b}`, [m, b] as const])).values()];
-  const B = LIMITS.rollupBlock;
-  await tx.$executeRaw`
-    INSERT INTO metric_rollups (metric_id, block, count, non_nan, sum, min, max, first_step, first_value, last_step, last_value)
-    SELECT t.metric_id, t.block, count(*), count(*) FILTER (WHERE p.value <> 'NaN'),
-           sum(p.value) FILTER (WHERE p.value <> 'NaN'), min(p.value) FILTER (WHERE p.value <> 'NaN'),
-           max(p.value) FILTER (WHERE p.value <> 'NaN'),
-           min(p.step), (array_agg(p.value ORDER BY p.step))[1], max(p.step), (array_agg(p.value ORDER BY p.step DESC))[1]
-    FROM unnest(${unique.map(([m]) => m)}::int[], ${unique.map(([, b]) => String(b))}::bigint[]) AS t(metric_id, block)
-    JOIN metric_points p ON p.metric_id = t.metric_id AND p.step >= t.block * ${B} AND p.step < (t.block + 1) * ${B}
-    GROUP BY t.metric_id, t.block
-    ON CONFLICT (metric_id, block) DO UPDATE SET count = EXCLUDED.count, non_nan = EXCLUDED.non_nan, sum = EXCLUDED.sum,
-      min = EXCLUDED.min, max = EXCLUDED.max, first_step = EXCLUDED.first_step, first_value = EXCLUDED.first_value,
-      last_step = EXCLUDED.last_step, last_value = EXCLUDED.last_value`;
+export async function logMetrics(
+  sql: Sql,
+  organizationId: number,
+  input: { runId: number; points: readonly MetricPointInput[] },
+): Promise<LogMetricsResult> {
+  validatePoints(input.points);
+  const points = lastOfEachStep(input.points);
+  const names = [...new Set(points.map((p) => p.name))];
+  const maxStep = points.reduce((m, p) => Math.max(m, p.step), 0);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // A retry after a lost race (a unique violation of the append path) upserts.
+      const accepted = await sql.transaction((tx) => writeBatch(tx, organizationId, input.runId, points, names, maxStep, attempt > 0));
+      return { accepted, names, maxStep };
+    } catch (e) {
+      // Two batches of one run touching several series in different orders can deadlock.
+      if (attempt < 3 && isRetryableConflict(e)) continue;
+      throw e;
+    }
+  }
+}
+
+async function writeBatch(
+  tx: Sql,
+  organizationId: number,
+  runId: number,
+  points: MetricPointInput[],
+  names: string[],
+  maxStep: number,
+  upsert: boolean,
+) {
+  // The series of this run, created on first use; a series a concurrent batch is creating
+  // is waited for by ON CONFLICT and read by the second statement.
+  const series = await tx.query<{ run_id: number | null; id: number | null; name: string | null; last_step: string | null }>(
+    `WITH run AS (SELECT id FROM runs WHERE id = $1 AND organization_id = $2),
+     ins AS (
+       INSERT INTO metrics (run_id, name) SELECT run.id, n FROM run, unnest($3::text[]) AS n
+       ON CONFLICT (run_id, name) DO NOTHING RETURNING id, name
+     )
+     SELECT (SELECT id FROM run) AS run_id, NULL::int AS id, NULL::text AS name, NULL::text AS last_step
+     UNION ALL SELECT NULL, id, name, NULL FROM ins
+     UNION ALL SELECT NULL, m.id, m.name, m.last_step::text FROM metrics m, run WHERE m.run_id = run.id AND m.name = ANY($3::text[])`,
+    [runId, organizationId, names],
+    "ingest_series",
+  );
+  if (series[0]?.run_id == null) throw new NotFoundError(`Run ${runId} not found.`, "Run");
+  if (points.length === 0) return 0;
+  const idOf = new Map(series.slice(1).map((s) => [s.name!, s.id!]));
+  if (idOf.size < names.length) {
+    const rows = await tx.query<{ id: number; name: string }>(`SELECT id, name FROM metrics WHERE run_id = $1 AND name = ANY($2::text[])`, [runId, names]);
+    for (const r of rows) idOf.set(r.name, r.id);
+    upsert = true; // a concurrent batch is writing these series
+  }
+  // A batch that only goes past each series' last step (a training loop's) cannot overwrite:
+  // a plain insert skips the conflict checks, which cost more than the insert.
+  if (!upsert) {
+    const lastStep = new Map(series.slice(1).map((s) => [s.name!, s.last_step == null ? -1 : Number(s.last_step)]));
+    upsert = points.some((p) => p.step <= (lastStep.get(p.name) ?? -1));
+  }
+
+  const rewritten = await tx.query<{ metric_id: number }>(
+    `WITH ins AS (
+       INSERT INTO metric_points (metric_id, step, value, time)
+       SELECT m, s, v, COALESCE(t, $5::timestamptz) FROM unnest($1::int[], $2::bigint[], $3::float8[], $4::timestamptz[]) AS u(m, s, v, t)
+       ${upsert ? "ON CONFLICT (metric_id, step) DO UPDATE SET value = EXCLUDED.value, time = EXCLUDED.time" : ""}
+       RETURNING metric_id, step, value, (xmax = 0) AS inserted
+     ), agg AS (
+       SELECT metric_id, bool_and(inserted) AS all_new, count(*) AS n,
+              min(value) FILTER (WHERE value <> 'NaN') AS mn, max(value) FILTER (WHERE value <> 'NaN') AS mx,
+              max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
+       FROM ins GROUP BY metric_id
+     ), summaries AS (
+       UPDATE metrics m SET count = m.count + a.n, min = LEAST(m.min, a.mn), max = GREATEST(m.max, a.mx),
+         last_value = CASE WHEN m.last_step IS NULL OR a.last_step >= m.last_step THEN a.last_value ELSE m.last_value END,
+         last_step = GREATEST(m.last_step, a.last_step)
+       FROM agg a WHERE m.id = a.metric_id AND a.all_new
+     ), rollups AS (
+       -- Blocks that only gained points: merge the new points' aggregates into the block's.
+       INSERT INTO metric_rollups (${ROLLUP_COLUMNS})
+       ${blockAggregates("ins WHERE metric_id IN (SELECT metric_id FROM agg WHERE all_new)")}
+       ON CONFLICT (metric_id, block) DO UPDATE SET
+         count = metric_rollups.count + EXCLUDED.count, non_nan = metric_rollups.non_nan + EXCLUDED.non_nan,
+         sum = CASE WHEN metric_rollups.sum IS NULL THEN EXCLUDED.sum WHEN EXCLUDED.sum IS NULL THEN metric_rollups.sum
+                    ELSE metric_rollups.sum + EXCLUDED.sum END,
+         min = LEAST(metric_rollups.min, EXCLUDED.min), max = GREATEST(metric_rollups.max, EXCLUDED.max),
+         first_value = CASE WHEN EXCLUDED.first_step < metric_rollups.first_step THEN EXCLUDED.first_value ELSE metric_rollups.first_value END,
+         first_step = LEAST(metric_rollups.first_step, EXCLUDED.first_step),
+         last_value = CASE WHEN EXCLUDED.last_step > metric_rollups.last_step THEN EXCLUDED.last_value ELSE metric_rollups.last_value END,
+         last_step = GREATEST(metric_rollups.last_step, EXCLUDED.last_step)
+     ), run AS (
+       UPDATE runs SET max_step = GREATEST(max_step, $6::bigint) WHERE id = $7
+     )
+     SELECT metric_id FROM agg WHERE NOT all_new`,
+    [
+      literal(points.map((p) => idOf.get(p.name)!)),
+      literal(points.map((p) => p.step)),
+      literal(points.map((p) => String(p.value))),
+      timesLiteral(points),
+      new Date().toISOString(),
+      String(maxStep),
+      runId,
+    ],
+    upsert ? "ingest_points_upsert" : "ingest_points_append",
+  );
+
+  // Overwritten points can take away a min, a max, a first or a last value: recount those
+  // series, and the blocks the batch touched in them, from their points.
+  if (rewritten.length > 0) {
+    const ids = rewritten.map((r) => r.metric_id);
+    await tx.query(
+      `UPDATE metrics m SET count = s.n, min = s.mn, max = s.mx, last_step = s.ls,
+         last_value = (SELECT value FROM metric_points WHERE metric_id = m.id ORDER BY step DESC LIMIT 1)
+       FROM (SELECT metric_id, count(*) AS n, min(value) FILTER (WHERE value <> 'NaN') AS mn,
+                    max(value) FILTER (WHERE value <> 'NaN') AS mx, max(step) AS ls
+             FROM metric_points WHERE metric_id = ANY($1::int[]) GROUP BY metric_id) s
+       WHERE m.id = s.metric_id`,
+      [literal(ids)],
+    );
+    const redo = new Set(ids);
+    const touched = new Map<string, [number, number]>();
+    for (const p of points) {
+      const id = idOf.get(p.name)!;
+      const block = Math.floor(p.step / B);
+      if (redo.has(id)) touched.set(`${id}:${block}`, [id, block]);
+    }
+    const blocks = [...touched.values()];
+    await tx.query(
+      `INSERT INTO metric_rollups (${ROLLUP_COLUMNS})
+       ${blockAggregates(`(SELECT p.metric_id, p.step, p.value FROM unnest($1::int[], $2::bigint[]) AS t(metric_id, block)
+          JOIN metric_points p ON p.metric_id = t.metric_id AND p.step >= t.block * ${B} AND p.step < (t.block + 1) * ${B}) AS pts`)}
+       ON CONFLICT (metric_id, block) DO UPDATE SET count = EXCLUDED.count, non_nan = EXCLUDED.non_nan, sum = EXCLUDED.sum,
+         min = EXCLUDED.min, max = EXCLUDED.max, first_step = EXCLUDED.first_step, first_value = EXCLUDED.first_value,
+         last_step = EXCLUDED.last_step, last_value = EXCLUDED.last_value`,
+      [literal(blocks.map(([m]) => m)), literal(blocks.map(([, b]) => b))],
+    );
+  }
+  return points.length;
 }
