@@ -4,7 +4,7 @@ import type { Settings } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { bootstrap } from "./domain/bootstrap.js";
-import { createEventBus } from "./events.js";
+import { createEventBus, installationNamespace } from "./events.js";
 import { createAuthenticator } from "./domain/key-cache.js";
 import type { Logger } from "./logger.js";
 import { createGateway, type Gateway } from "./server.js";
@@ -41,7 +41,8 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     throw e;
   }
 
-  const bus = createEventBus(settings.redisUrl);
+  // Replicas of one installation share its database, and so its Redis namespace.
+  const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
   const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator });
   const server = createServer(gateway);
