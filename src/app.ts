@@ -45,7 +45,16 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
   const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator });
-  const server = createServer(gateway);
+  // Requests still being handled when the server stops finish before the database closes:
+  // a client that hung up does not end its request's work.
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    void Promise.resolve(gateway(req, res)).finally(() => inFlight--);
+  });
+  const drained = async (timeoutMs: number) => {
+    for (const until = Date.now() + timeoutMs; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+  };
   const websocket = attachWebSocket(server, gateway);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -63,6 +72,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await drained(10_000);
       await bus.close();
       await authenticator.close();
       await db.close();
