@@ -2,7 +2,6 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Sql } from "./db/sql.js";
 import type { RunEvents } from "./events.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
-import { authenticate } from "./domain/api-keys.js";
 import type { Authenticator } from "./domain/key-cache.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { readMigrations } from "./db/schema-engine.js";
@@ -19,8 +18,8 @@ export interface GatewayOptions {
   events: RunEvents;
   publicUrl: string;
   logger?: Logger;
-  /** Key checks with a cache (key-cache.ts); without one every request reads its key. */
-  authenticator?: Pick<Authenticator, "authenticate">;
+  /** Key checks, with their cache (key-cache.ts). */
+  authenticator: Pick<Authenticator, "authenticate">;
 }
 
 export type Gateway = YogaServerInstance<RestServerContext, Context>;
@@ -31,10 +30,9 @@ const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.mig
 
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
 export function createGateway(opts: GatewayOptions): Gateway {
-  const auth = opts.authenticator ?? { authenticate: (header: string | null | undefined) => authenticate(opts.sql, header) };
   return createYoga<RestServerContext, Context>({
     schema,
-    plugins: [useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes({ ...opts, auth })],
+    plugins: [useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes(opts)],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of
@@ -48,7 +46,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // A REST route has authenticated the request already.
       if (restCaller) return createContext(opts, restCaller, null);
       const header = request.headers.get("authorization");
-      const result = header ? await auth.authenticate(header) : null;
+      const result = header ? await opts.authenticator.authenticate(header) : null;
       return createContext(opts, result?.ok ? result.caller : null, result && !result.ok ? result.failure : header ? null : "missing");
     },
   });

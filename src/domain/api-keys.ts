@@ -43,9 +43,6 @@ export interface Caller {
 
 export type AuthResult = { ok: true; caller: Caller } | { ok: false; failure: AuthFailure };
 
-/** `lastUsedAt` is written at most this often per key: a write on every request would cost more than the request. */
-const LAST_USED_GRANULARITY_MS = 60_000;
-
 export function bearerToken(authorization: string | null | undefined): string | null {
   if (!authorization) return null;
   const m = /^Bearer\s+(.*)$/i.exec(authorization.trim());
@@ -102,13 +99,6 @@ export function checkKey(key: KeyRecord, now: number): AuthResult {
   return { ok: true, caller: key.caller };
 }
 
-/** Whether a use at `now` should be written to lastUsedAt, given the last one written. */
-export const lastUsedIsStale = (written: number | null, now: number) => written == null || now - written > LAST_USED_GRANULARITY_MS;
-
-export function recordLastUsed(sql: Sql, keyId: number, now: number): void {
-  void sql.query(`UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, [new Date(now), keyId]).catch(() => {});
-}
-
 /** Parses the header; a failure here needs no database. Otherwise the hash to look up. */
 export function keyHashOf(authorization: string | null | undefined): { ok: false; failure: AuthFailure } | { ok: true; hash: string } {
   const token = bearerToken(authorization);
@@ -118,17 +108,6 @@ export function keyHashOf(authorization: string | null | undefined): { ok: false
   if (!KEY_SHAPE.test(token)) return { ok: false, failure: "unknown" };
   // Lookup by the hash of the key: nothing secret is compared byte by byte in JS.
   return { ok: true, hash: hashApiKey(token) };
-}
-
-/** Authenticates against the database alone (no cache); see key-cache.ts for the gateway's. */
-export async function authenticate(sql: Sql, authorization: string | null | undefined, now = Date.now()): Promise<AuthResult> {
-  const parsed = keyHashOf(authorization);
-  if (!parsed.ok) return parsed;
-  const key = await readKey(sql, parsed.hash);
-  if (!key) return { ok: false, failure: "unknown" };
-  const result = checkKey(key, now);
-  if (result.ok && lastUsedIsStale(key.lastUsedAt, now)) recordLastUsed(sql, key.caller.apiKeyId, now);
-  return result;
 }
 
 export async function createApiKey(

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
 import { createFast, resumeFast } from "./create-run-fast.js";
-import { isRetryableConflict } from "./db.js";
+import { retryingConflicts } from "./db.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
 import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
@@ -122,15 +122,8 @@ export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: 
     const run = await createFast(sql, organizationId, input);
     if (run) return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
   }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await prisma.$transaction((tx) => createOrResume(tx, organizationId, input));
-    } catch (e) {
-      // Locks make these rare; a retry reads the winner of a race or gets past a deadlock.
-      if (attempt < 3 && isRetryableConflict(e)) continue;
-      throw e;
-    }
-  }
+  // Locks make conflicts rare; a retry reads the winner of a race or gets past a deadlock.
+  return retryingConflicts(() => prisma.$transaction((tx) => createOrResume(tx, organizationId, input)));
 }
 
 async function createOrResume(tx: Prisma.TransactionClient, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {

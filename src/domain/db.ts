@@ -23,3 +23,15 @@ export function isRetryableConflict(e: unknown): boolean {
   const code = sqlErrorCode(e);
   return code === "23505" || code === "40P01" || code === "40001";
 }
+
+/** Runs `attempt` until it succeeds, retrying a retryable conflict up to three times. */
+export async function retryingConflicts<T>(attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (n < 3 && isRetryableConflict(e)) continue;
+      throw e;
+    }
+  }
+}

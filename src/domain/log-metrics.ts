@@ -1,8 +1,8 @@
 import type { Sql } from "../db/sql.js";
-import { isRetryableConflict } from "./db.js";
+import { retryingConflicts } from "./db.js";
 import { NotFoundError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { InputCheck, containsNul } from "./validate.js";
+import { InputCheck, isStep, textProblem } from "./validate.js";
 
 export interface MetricPointInput {
   name: string;
@@ -22,17 +22,19 @@ export interface MetricSeriesInput {
 
 /** The points of `series`, after `points`; the arrays of a series must have one length. */
 export function pointsOf(input: { points?: readonly MetricPointInput[] | null; series?: readonly MetricSeriesInput[] | null }): MetricPointInput[] {
+  const series = input.series ?? [];
   const check = new InputCheck();
-  const points = [...(input.points ?? [])];
-  (input.series ?? []).forEach((s, i) => {
+  series.forEach((s, i) => {
     if (s.values.length !== s.steps.length) check.fail(["series", i, "values"], `values must have one entry per step (${s.steps.length}, got ${s.values.length}).`);
     if (s.times && s.times.length !== s.steps.length) check.fail(["series", i, "times"], `times must have one entry per step (${s.steps.length}, got ${s.times.length}).`);
-    if (points.length + s.steps.length > LIMITS.pointsPerCall) return;
-    for (let k = 0; k < s.steps.length; k++) points.push({ name: s.name, step: s.steps[k]!, value: s.values[k]!, time: s.times?.[k] ?? null });
   });
-  const total = (input.points?.length ?? 0) + (input.series ?? []).reduce((n, s) => n + s.steps.length, 0);
+  const total = (input.points?.length ?? 0) + series.reduce((n, s) => n + s.steps.length, 0);
   if (total > LIMITS.pointsPerCall) check.fail(["points"], `At most ${LIMITS.pointsPerCall} points per call (got ${total}).`);
   check.done();
+  const points = [...(input.points ?? [])];
+  for (const s of series) {
+    for (let k = 0; k < s.steps.length; k++) points.push({ name: s.name, step: s.steps[k]!, value: s.values[k]!, time: s.times?.[k] ?? null });
+  }
   return points;
 }
 
@@ -43,14 +45,10 @@ export interface LogMetricsResult {
   maxStep: number;
 }
 
-const validName = (n: unknown) =>
-  typeof n === "string" && n.length <= LIMITS.metricNameLength && n.trim().length > 0 && !containsNul(n);
-
+/** The same rules as the InputCheck below, asked without describing anything. */
 const validPoint = (p: MetricPointInput, names: Set<string>) =>
-  (names.has(p.name) || (validName(p.name) && names.add(p.name))) &&
-  Number.isInteger(p.step) &&
-  p.step >= 0 &&
-  p.step <= LIMITS.maxStep &&
+  (names.has(p.name) || (textProblem("name", p.name, { required: true, max: LIMITS.metricNameLength }) === null && names.add(p.name))) &&
+  isStep(p.step, LIMITS.maxStep) &&
   typeof p.value === "number" &&
   (p.time == null || !Number.isNaN(p.time.getTime()));
 
@@ -118,17 +116,12 @@ export async function logMetrics(
   const points = lastOfEachStep(input.points);
   const names = [...new Set(points.map((p) => p.name))];
   const maxStep = points.reduce((m, p) => Math.max(m, p.step), 0);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      // A retry after a lost race (a unique violation of the append path) upserts.
-      const accepted = await sql.transaction((tx) => writeBatch(tx, organizationId, input.runId, points, names, maxStep, attempt > 0));
-      return { accepted, names, maxStep };
-    } catch (e) {
-      // Two batches of one run touching several series in different orders can deadlock.
-      if (attempt < 3 && isRetryableConflict(e)) continue;
-      throw e;
-    }
-  }
+  // Two batches of one run touching several series in different orders can deadlock; a
+  // retry after a lost race (a unique violation of the append path) upserts.
+  const accepted = await retryingConflicts((attempt) =>
+    sql.transaction((tx) => writeBatch(tx, organizationId, input.runId, points, names, maxStep, attempt > 0)),
+  );
+  return { accepted, names, maxStep };
 }
 
 async function writeBatch(

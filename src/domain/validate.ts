@@ -11,6 +11,17 @@ export function containsNul(v: unknown): boolean {
 
 export const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
 
+/** What is wrong with a text field, or null; a hot path may ask this without an InputCheck. */
+export function textProblem(label: string, value: string | null | undefined, opts: { required?: boolean; max: number }): string | null {
+  if (value == null) return opts.required ? `${label} is required.` : null;
+  if (value.trim().length === 0) return `${label} must not be empty.`;
+  if (containsNul(value)) return `${label} ${NUL_MESSAGE}.`;
+  if (value.length > opts.max) return `${label} must be at most ${opts.max} characters (got ${value.length}).`;
+  return null;
+}
+
+export const isStep = (value: number, max = Number.MAX_SAFE_INTEGER) => Number.isInteger(value) && value >= 0 && value <= max;
+
 // Collects every problem of an input before anything is written, so the client sees all
 // of them at once, each with the path of its field.
 export class InputCheck {
@@ -24,20 +35,13 @@ export class InputCheck {
   }
 
   text(path: (string | number)[], value: string | null | undefined, opts: { required?: boolean; max: number }): this {
-    const label = String(path.at(-1));
-    if (value == null) return opts.required ? this.fail(path, `${label} is required.`) : this;
-    if (value.trim().length === 0) return this.fail(path, `${label} must not be empty.`);
-    if (containsNul(value)) return this.fail(path, `${label} ${NUL_MESSAGE}.`);
-    if (value.length > opts.max) return this.fail(path, `${label} must be at most ${opts.max} characters (got ${value.length}).`);
-    return this;
+    const problem = textProblem(String(path.at(-1)), value, opts);
+    return problem ? this.fail(path, problem) : this;
   }
 
   step(path: (string | number)[], value: number | null | undefined, max = Number.MAX_SAFE_INTEGER): this {
-    if (value == null) return this;
-    if (!Number.isInteger(value) || value < 0 || value > max) {
-      return this.fail(path, `${String(path.at(-1))} must be an integer from 0 to ${max} (got ${value}).`);
-    }
-    return this;
+    if (value == null || isStep(value, max)) return this;
+    return this.fail(path, `${String(path.at(-1))} must be an integer from 0 to ${max} (got ${value}).`);
   }
 
   object(path: (string | number)[], value: unknown): this {

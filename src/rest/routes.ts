@@ -1,5 +1,6 @@
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
-import type { AuthResult, Caller } from "../domain/api-keys.js";
+import type { Caller } from "../domain/api-keys.js";
+import type { Authenticator } from "../domain/key-cache.js";
 import type { Logger } from "../logger.js";
 import { openApiDocument } from "./openapi.js";
 import { internalError, json, unauthorized } from "./responses.js";
@@ -26,7 +27,7 @@ const AUTHED_ROUTES: Record<string, { method: string; handle: AuthedRoute }> = {
 export function useRestRoutes(opts: {
   publicUrl: string;
   logger?: Logger;
-  auth: { authenticate(header: string | null): Promise<AuthResult> };
+  authenticator: Pick<Authenticator, "authenticate">;
 }): Plugin<RestServerContext> {
   let yoga: YogaServerInstance<RestServerContext, Record<string, unknown>>;
 
@@ -51,7 +52,7 @@ export function useRestRoutes(opts: {
       if (!route) return;
       if (request.method !== route.method) return endResponse(json(405, { error: "Method Not Allowed" }, { allow: route.method }));
       try {
-        const auth = await opts.auth.authenticate(request.headers.get("authorization"));
+        const auth = await opts.authenticator.authenticate(request.headers.get("authorization"));
         if (!auth.ok) return endResponse(unauthorized(auth.failure));
         endResponse(await route.handle(request, auth.caller, executor(request, auth.caller)));
       } catch (e) {
