@@ -76,6 +76,23 @@ describe("npm start on the embedded database", () => {
     expect(await exitCode(started.proc)).toBe(0);
   });
 
+  it("serves creates and resumes from its very first start on a new DATA_DIR (types made by the migrations)", async () => {
+    const key = generateApiKey();
+    const started = await start({ DATA_DIR: await tempDir(), BOOTSTRAP_API_KEY: key });
+    const create = () =>
+      fetch(`${started.url}/api/runs/create`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ runName: "a", projectName: "my-ml-project", externalId: "job", config: '{"lr": 1}' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const first = await create();
+    const again = await create();
+    expect(first).toMatchObject({ status: 200, body: { resumed: false, displayId: "MMP-1" } });
+    expect(again).toMatchObject({ status: 200, body: { resumed: true, runId: first.body.runId } });
+    started.proc.kill("SIGTERM");
+    expect(await exitCode(started.proc)).toBe(0);
+  });
+
   it("a bad setting stops start with a message naming the variable", async () => {
     const bad = launch({ PORT: "not-a-port" });
     expect(await exitCode(bad.proc)).toBe(2);

@@ -8,7 +8,13 @@ import { applyMigrations } from "./schema-engine.js";
 const MIGRATION_LOCK_KEY = 7_204_311_902;
 
 export async function migrate(db: Database, databaseUrl?: string): Promise<string[]> {
-  if (db.kind !== "postgres" || !databaseUrl) return applyMigrations(db.adapterFactory);
+  if (db.kind !== "postgres" || !databaseUrl) {
+    const applied = await applyMigrations(db.adapterFactory);
+    // PGlite learns array types (e.g. "RunState"[]) when it opens: those a migration just
+    // made must be learnt again, or array parameters of them travel as plain text.
+    if (applied.length) await db.pglite?.refreshArrayTypes();
+    return applied;
+  }
   const lockClient = new pg.Client({ connectionString: databaseUrl });
   await lockClient.connect();
   try {
