@@ -79,7 +79,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
         if (args.count < 1 || args.count > MAX_BUCKETS) {
           throw createGraphQLError(`count must be between 1 and ${MAX_BUCKETS}.`, { extensions: { code: "BAD_USER_INPUT" } });
         }
-        return metricBuckets(ctx.prisma, orgId(ctx), series.runId, series.summary.name, args);
+        return metricBuckets(ctx.prisma, ctx.sql, orgId(ctx), series.runId, series.summary.name, args);
       },
     }),
     history: t.connection(
