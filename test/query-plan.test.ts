@@ -91,10 +91,10 @@ describe("metric summaries of a run list", () => {
     expect(large.ops).toMatchInlineSnapshot(`
       [
         "Run.findMany",
-        "$queryRaw",
-        "$queryRaw",
-        "$queryRaw",
-        "$queryRaw",
+        "sql",
+        "sql",
+        "sql",
+        "sql",
       ]
     `);
   });

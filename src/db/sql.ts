@@ -57,3 +57,13 @@ export function prismaSql(prisma: PrismaClient | Prisma.TransactionClient): Sql 
     },
   };
 }
+
+/** Plain SQL over either kind of handle: a Prisma client or transaction, or a Sql. */
+export function sqlOf(db: PrismaClient | Prisma.TransactionClient | Sql): Sql {
+  return "query" in db && typeof db.query === "function" ? (db as Sql) : prismaSql(db as PrismaClient | Prisma.TransactionClient);
+}
+
+/** Runs a Prisma.sql template (int8 columns come back as string or bigint: read them with Number()). */
+export function queryTemplate<T>(db: PrismaClient | Prisma.TransactionClient | Sql, query: Prisma.Sql): Promise<T[]> {
+  return sqlOf(db).query<T>(query.text, query.values);
+}

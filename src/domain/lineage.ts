@@ -1,3 +1,5 @@
+import { Prisma } from "../generated/prisma/client.js";
+import { queryTemplate, type Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 
 // Fork lineage (run-model.md, "Fork" and "Metrics"). Each run stores its ancestors' ids,
@@ -21,22 +23,24 @@ export interface Segment {
   hi: number;
 }
 
-const toNum = (v: bigint | number | null): number | null => (v == null ? null : Number(v));
+const toNum = (v: bigint | string | number | null): number | null => (v == null ? null : Number(v));
 
 /** The chain root → … → run, for a run of the organization; [] if there is none. */
-export async function loadChain(db: Db, organizationId: number, runId: number): Promise<LineageNode[]> {
+export async function loadChain(db: Db | Sql, organizationId: number, runId: number): Promise<LineageNode[]> {
   return (await loadChains(db, organizationId, [runId])).get(runId) ?? [];
 }
 
-/** The chains of several runs in one query; runs not of the organization are absent. */
-export async function loadChains(db: Db, organizationId: number, runIds: readonly number[]): Promise<Map<number, LineageNode[]>> {
-  const rows = await db.$queryRaw<
-    { target: number; id: number; forked_from_id: number | null; fork_step: bigint | null; max_step: bigint | null; fork_depth: number; ancestor_ids: number[] }[]
-  >`
+/**
+ * The chains of several runs in one query; runs not of the organization are absent. Takes
+ * a Sql so that long lists go through the plain driver on PostgreSQL.
+ */
+export async function loadChains(db: Db | Sql, organizationId: number, runIds: readonly number[]): Promise<Map<number, LineageNode[]>> {
+  type Row = { target: number; id: number; forked_from_id: number | null; fork_step: bigint | string | null; max_step: bigint | string | null; fork_depth: number; ancestor_ids: number[] };
+  const rows = await queryTemplate<Row>(db, Prisma.sql`
     SELECT self.id AS target, r.id, r.forked_from_id, r.fork_step, r.max_step, r.fork_depth, r.ancestor_ids
     FROM runs self JOIN runs r ON r.id = self.id OR r.id = ANY(self.ancestor_ids)
     WHERE self.id = ANY(${[...runIds]}::int[]) AND self.organization_id = ${organizationId}
-    ORDER BY self.id, r.fork_depth`;
+    ORDER BY self.id, r.fork_depth`);
   const chains = new Map<number, LineageNode[]>();
   for (const r of rows) {
     const chain = chains.get(r.target) ?? [];

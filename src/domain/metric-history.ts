@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/prisma/client.js";
-import type { Sql } from "../db/sql.js";
+import { queryTemplate, type Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 import { LIMITS } from "./limits.js";
 import { loadChain, loadChains, readSegments, type Segment } from "./lineage.js";
@@ -215,101 +215,108 @@ export async function metricBuckets(
   });
 }
 
-interface SegmentSummary {
-  name: string;
-  n: bigint | number;
-  mn: string | null;
-  mx: string | null;
-  ls: bigint | null;
-  lv: string | null;
-}
-
 /**
- * Summaries over the effective histories of several runs (a run list, a comparison chart),
- * one per metric name (or only `names`), in two queries whatever their number. A segment
- * that covers all of a run's own points reads the summary kept at ingest; others aggregate.
+ * Summaries over the effective histories of several runs (a run list, a comparison chart,
+ * a run list sorted by a metric), one per metric name (or only `names`), in two statements
+ * whatever the number of runs: their chains, then every segment at once, passed as arrays.
+ * A segment that covers all of a run's own points reads the summary kept at ingest; others
+ * read the rollup blocks wholly inside and the points of the (at most two) blocks cut.
  */
 export async function metricSummariesOfRuns(
-  db: Db,
+  db: Db | Sql,
   organizationId: number,
   runIds: readonly number[],
   opts: { names?: string[]; ownOnly?: boolean | null } = {},
 ): Promise<Map<number, MetricSummary[]>> {
   const chains = await loadChains(db, organizationId, runIds);
-  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
-  const parts: Prisma.Sql[] = [];
+  const B = LIMITS.rollupBlock;
+  const cols = { target: [] as number[], run: [] as number[], whole: [] as boolean[], kLo: [] as string[], kHi: [] as string[], a1: [] as string[], b1: [] as string[], a2: [] as string[], b2: [] as string[] };
   for (const [target, chain] of chains) {
-    const segments = readSegments(chain, opts.ownOnly);
-    for (const s of segments) {
+    for (const s of readSegments(chain, opts.ownOnly)) {
       const node = chain.find((n) => n.id === s.runId)!;
       const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
-      parts.push(
-        whole
-          ? Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, m.name, m.count::bigint AS n,
-                               m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
-                        FROM metrics m WHERE m.run_id = ${s.runId} AND m.count > 0 ${nameFilter})`
-          : segmentSummarySql(target, s, nameFilter),
-      );
+      const a = s.lo + 1;
+      const b = s.hi;
+      const kLo = Math.ceil(a / B);
+      const kHi = Math.floor((b + 1) / B) - 1;
+      // The points outside whole blocks: one range, or the two edges around the blocks.
+      const [[a1, b1], [a2, b2]] = kLo > kHi ? [[a, b], [1, 0]] : [[a, kLo * B - 1], [(kHi + 1) * B, b]];
+      cols.target.push(target);
+      cols.run.push(s.runId);
+      cols.whole.push(whole);
+      cols.kLo.push(String(kLo));
+      cols.kHi.push(String(kHi));
+      cols.a1.push(String(a1));
+      cols.b1.push(String(b1));
+      cols.a2.push(String(a2));
+      cols.b2.push(String(b2));
     }
   }
-  const out = new Map<number, Map<string, MetricSummary>>();
-  if (parts.length > 0) {
-    const rows = await db.$queryRaw<(SegmentSummary & { target: number; seg: bigint })[]>`
-      SELECT * FROM (${Prisma.join(parts, " UNION ALL ")}) u ORDER BY target, seg`;
-    for (const r of rows) {
-      const byName = out.get(r.target) ?? new Map<string, MetricSummary>();
-      byName.set(r.name, combine(byName.get(r.name), r));
-      out.set(r.target, byName);
-    }
+  const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
+  if (cols.target.length === 0) return out;
+  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
+  type Row = { target: number; name: string; n: bigint | string; mn: string | null; mx: string | null; ls: bigint | string; lv: string };
+  const rows = await queryTemplate<Row>(db, Prisma.sql`
+    WITH seg AS (
+      SELECT * FROM unnest(${cols.target}::int[], ${cols.run}::int[], ${cols.whole}::bool[],
+                           ${cols.kLo}::bigint[], ${cols.kHi}::bigint[], ${cols.a1}::bigint[], ${cols.b1}::bigint[],
+                           ${cols.a2}::bigint[], ${cols.b2}::bigint[]) AS s(target, run_id, whole, k_lo, k_hi, a1, b1, a2, b2)
+    ),
+    sm AS (
+      SELECT s.*, m.id AS metric_id, m.name, m.count, m.min, m.max, m.last_step, m.last_value
+      FROM seg s JOIN metrics m ON m.run_id = s.run_id AND m.count > 0 ${nameFilter}
+    ),
+    parts AS (
+      SELECT target, name, count::bigint AS n, min AS mn, max AS mx, last_step AS ls, last_value AS lv FROM sm WHERE whole
+      UNION ALL
+      SELECT sm.target, sm.name, r.count::bigint, r.min, r.max, r.last_step, r.last_value
+      FROM sm JOIN metric_rollups r ON r.metric_id = sm.metric_id AND r.block >= sm.k_lo AND r.block <= sm.k_hi
+      WHERE NOT sm.whole
+      UNION ALL
+      SELECT sm.target, sm.name, 1::bigint, CASE WHEN p.value <> 'NaN' THEN p.value END, CASE WHEN p.value <> 'NaN' THEN p.value END, p.step, p.value
+      FROM sm CROSS JOIN LATERAL (VALUES (sm.a1, sm.b1), (sm.a2, sm.b2)) AS rr(lo, hi)
+      CROSS JOIN LATERAL (SELECT step, value FROM metric_points
+        WHERE metric_id = sm.metric_id AND step >= rr.lo AND step <= rr.hi OFFSET 0) p
+      WHERE NOT sm.whole
+    )
+    SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx,
+           ((max(ARRAY[ls::float8, lv]))[1])::bigint AS ls, ((max(ARRAY[ls::float8, lv]))[2])::text AS lv
+    FROM parts GROUP BY target, name`);
+  for (const r of rows) {
+    out.get(r.target)!.push({
+      name: r.name,
+      count: num(r.n),
+      min: float(r.mn),
+      max: float(r.mx),
+      last: float(r.lv),
+      lastStep: num(r.ls),
+    });
   }
-  const sorted = new Map<number, MetricSummary[]>();
-  for (const id of runIds) sorted.set(id, [...(out.get(id)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
-  return sorted;
+  for (const list of out.values()) list.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
 }
 
 /**
- * A run's own points in lo < step <= hi, summarized per name from rollup blocks that lie
- * wholly inside, plus the points of the (at most two) blocks the bounds cut.
+ * metricSummariesOfRuns for runs known to be roots (fork depth 0), in one statement
+ * without their chains: a root's effective history is its own points, whose summary
+ * ingest keeps. For long run lists, where most runs are roots.
  */
-function segmentSummarySql(target: number, s: Segment, nameFilter: Prisma.Sql): Prisma.Sql {
-  const B = LIMITS.rollupBlock;
-  const a = s.lo + 1;
-  const b = s.hi;
-  const kLo = Math.ceil(a / B);
-  const kHi = Math.floor((b + 1) / B) - 1;
-  const edges: [number, number][] = kLo > kHi ? [[a, b]] : [[a, kLo * B - 1], [(kHi + 1) * B, b]];
-  const ranges = edges.filter(([lo, hi]) => lo <= hi);
-  const rollups =
-    kLo > kHi
-      ? Prisma.empty
-      : Prisma.sql`SELECT m.name, r.count::bigint AS n, r.min AS mn, r.max AS mx, r.last_step AS ls, r.last_value AS lv
-          FROM metric_rollups r JOIN metrics m ON m.id = r.metric_id
-          WHERE m.run_id = ${s.runId} ${nameFilter} AND r.block >= ${String(kLo)}::bigint AND r.block <= ${String(kHi)}::bigint
-          UNION ALL`;
-  return Prisma.sql`(SELECT ${target}::int AS target, ${String(s.lo)}::bigint AS seg, name, sum(n) AS n,
-      min(mn)::text AS mn, max(mx)::text AS mx, max(ls) AS ls, ((array_agg(lv ORDER BY ls DESC))[1])::text AS lv
-    FROM (${rollups}
-      SELECT m.name, 1::bigint AS n, CASE WHEN p.value <> 'NaN' THEN p.value END AS mn,
-             CASE WHEN p.value <> 'NaN' THEN p.value END AS mx, p.step AS ls, p.value AS lv
-      FROM metrics m
-      CROSS JOIN unnest(${ranges.map(([lo]) => String(lo))}::bigint[], ${ranges.map(([, hi]) => String(hi))}::bigint[]) AS rr(lo, hi)
-      CROSS JOIN LATERAL (SELECT step, value FROM metric_points WHERE metric_id = m.id AND step >= rr.lo AND step <= rr.hi OFFSET 0) p
-      WHERE m.run_id = ${s.runId} ${nameFilter}) u
-    GROUP BY name)`;
-}
-
-/** Adds a later segment's aggregate to what the earlier segments gave. */
-function combine(prev: MetricSummary | undefined, r: SegmentSummary): MetricSummary {
-  const p = prev ?? { name: r.name, count: 0, min: null, max: null, last: null, lastStep: null };
-  const mn = float(r.mn);
-  const mx = float(r.mx);
-  return {
-    name: r.name,
-    count: p.count + num(r.n),
-    min: mn == null ? p.min : p.min == null ? mn : Math.min(p.min, mn),
-    max: mx == null ? p.max : p.max == null ? mx : Math.max(p.max, mx),
-    // Segments come in ascending order: the later one holds the later steps.
-    last: r.ls == null ? p.last : float(r.lv),
-    lastStep: r.ls == null ? p.lastStep : num(r.ls),
-  };
+export async function metricSummariesOfRoots(
+  db: Db | Sql,
+  organizationId: number,
+  runIds: readonly number[],
+  names: string[],
+): Promise<Map<number, MetricSummary[]>> {
+  const rows = await queryTemplate<{ run_id: number; name: string; count: number; mn: string | null; mx: string | null; ls: bigint | string; lv: string }>(
+    db,
+    Prisma.sql`SELECT m.run_id, m.name, m.count, m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
+      FROM runs r JOIN metrics m ON m.run_id = r.id
+      WHERE r.id = ANY(${[...runIds]}::int[]) AND r.organization_id = ${organizationId} AND r.fork_depth = 0
+        AND m.name = ANY(${names}::text[]) AND m.count > 0`,
+  );
+  const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
+  for (const r of rows) {
+    out.get(r.run_id)!.push({ name: r.name, count: r.count, min: float(r.mn), max: float(r.mx), last: float(r.lv), lastStep: num(r.ls) });
+  }
+  return out;
 }

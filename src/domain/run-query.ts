@@ -1,5 +1,6 @@
 import type { Prisma } from "../generated/prisma/client.js";
 import type { RunStateName } from "./run-state.js";
+import type { MetricAggregate, MetricCondition, MetricOrder } from "./runs-by-metric.js";
 
 // Filters and orderings of run lists, as Prisma arguments. Every list is scoped to the
 // caller's organization here, not by each caller.
@@ -18,13 +19,45 @@ export interface RunFilter {
   includeArchived?: boolean | null;
   forkedFromRunId?: number | null;
   externalId?: string | null;
+  /** Conditions on metric summaries over effective histories (see runs-by-metric.ts). */
+  metrics?: MetricCondition[] | null;
 }
 
 export type RunOrderField = "CREATED_AT" | "UPDATED_AT" | "NUMBER" | "NAME" | "STATE" | "STATE_UPDATED_AT" | "STARTED_AT" | "FINISHED_AT" | "RUN_ID";
 
+/** By a column (`field`) or by a metric's summary (`metric`, `aggregate`), not both. */
 export interface RunOrder {
-  field: RunOrderField;
+  field?: RunOrderField | null;
+  metric?: string | null;
+  aggregate?: MetricAggregate | null;
   direction?: "ASC" | "DESC" | null;
+}
+
+/** Why a list of orders cannot be used, or null. */
+function runOrderProblem(orders: readonly RunOrder[] | null | undefined): string | null {
+  for (const o of orders ?? []) {
+    if ((o.field == null) === (o.metric == null)) return "Each RunOrder takes exactly one of field and metric.";
+    if (o.metric != null && orders!.length > 1) return "An order by metric must be the only order (ties break by run id).";
+    if (o.metric === "") return "metric must not be empty.";
+  }
+  return null;
+}
+
+/** Why a run list's filter and orders cannot be used, or null. */
+export function runListProblem(filter: RunFilter | null | undefined, orders: readonly RunOrder[] | null | undefined): string | null {
+  if (filter?.metrics?.some((c) => c.name === "")) return "A metric condition's name must not be empty.";
+  return runOrderProblem(orders);
+}
+
+/** Whether the list needs metric summaries (runs-by-metric.ts) rather than one Prisma query. */
+export function usesMetrics(filter: RunFilter | null | undefined, orders: readonly RunOrder[] | null | undefined): boolean {
+  return Boolean(filter?.metrics?.length) || metricOrderOf(orders) != null;
+}
+
+/** The order by metric, when the list holds one. */
+export function metricOrderOf(orders: readonly RunOrder[] | null | undefined): MetricOrder | null {
+  const o = orders?.find((x) => x.metric != null);
+  return o ? { metric: o.metric!, aggregate: o.aggregate, direction: o.direction } : null;
 }
 
 export function runWhere(organizationId: number, filter: RunFilter | null | undefined, projectName?: string | null): Prisma.RunWhereInput {
@@ -61,8 +94,9 @@ export function runOrderBy(orders: readonly RunOrder[] | null | undefined): Pris
   const list = orders?.length ? orders : [{ field: "CREATED_AT" as const, direction: "DESC" as const }];
   const out: Prisma.RunOrderByWithRelationInput[] = list.map((o) => {
     const dir = o.direction === "ASC" ? "asc" : "desc";
-    const nullable = ["number", "stateUpdatedAt", "startedAt", "finishedAt"].includes(COLUMN[o.field]);
-    return { [COLUMN[o.field]]: nullable ? { sort: dir, nulls: "last" } : dir };
+    const column = COLUMN[o.field ?? "CREATED_AT"];
+    const nullable = ["number", "stateUpdatedAt", "startedAt", "finishedAt"].includes(column);
+    return { [column]: nullable ? { sort: dir, nulls: "last" } : dir };
   });
   if (!list.some((o) => o.field === "RUN_ID")) out.push({ id: list[list.length - 1]?.direction === "ASC" ? "asc" : "desc" });
   return out;

@@ -37,7 +37,7 @@ export function createContext(services: Services, caller: Caller | null, authFai
     caller,
     authFailure,
     publicUrl,
-    loaders: () => (loaders ??= createLoaders(prisma, orgId(ctx))),
+    loaders: () => (loaders ??= createLoaders(sql, orgId(ctx))),
   };
   return ctx;
 }

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Sql } from "../db/sql.js";
 import { metricSummariesOfRuns, type MetricSummary } from "../domain/metric-history.js";
 
 // Per-request batching of computed fields that Prisma's query planning cannot include:
@@ -12,17 +12,17 @@ export interface Loaders {
   summary: DataLoader<readonly [number, string], MetricSummary | null, string>;
 }
 
-export function createLoaders(prisma: PrismaClient, organizationId: number): Loaders {
+export function createLoaders(sql: Sql, organizationId: number): Loaders {
   return {
     summaries: new DataLoader(async (runIds) => {
-      const byRun = await metricSummariesOfRuns(prisma, organizationId, runIds);
+      const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);
     }),
     summary: new DataLoader(
       async (keys) => {
         const runIds = [...new Set(keys.map(([id]) => id))];
         const names = [...new Set(keys.map(([, name]) => name))];
-        const byRun = await metricSummariesOfRuns(prisma, organizationId, runIds, { names });
+        const byRun = await metricSummariesOfRuns(sql, organizationId, runIds, { names });
         return keys.map(([id, name]) => byRun.get(id)?.find((s) => s.name === name) ?? null);
       },
       { cacheKeyFn: ([id, name]) => `${id}\u0000${name}` },

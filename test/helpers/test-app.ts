@@ -1,5 +1,6 @@
 import { afterAll } from "vitest";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
+import type { Sql } from "../../src/db/sql.js";
 import type { LogLevel } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createEventBus } from "../../src/events.js";
@@ -50,9 +51,14 @@ export async function createTestApp(): Promise<TestApp> {
   // Masked (internal) errors are printed, so a failing test shows its cause.
   // The gateway's own key cache, invalidated by the database's notifications, as in production.
   const authenticator = await createAuthenticator(db.sql, db.listen);
+  // Plain-SQL statements are recorded too, as "sql".
+  const sql: Sql = {
+    query: (text, params, name) => (operations.push("sql"), db.sql.query(text, params, name)),
+    transaction: (fn) => db.sql.transaction(fn),
+  };
   const yoga = createGateway({
     prisma,
-    sql: db.sql,
+    sql,
     events: createEventBus().events,
     publicUrl: PUBLIC_URL,
     logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error"),

@@ -1,7 +1,8 @@
 import { builder } from "../builder.js";
 import { orgId } from "../context.js";
-import { runOrderBy, runWhere } from "../../domain/run-query.js";
-import { RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
+import { runOrderBy, runWhere, usesMetrics } from "../../domain/run-query.js";
+import { checkRunList, RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
+import { createGraphQLError } from "graphql-yoga";
 
 export const Project = builder.prismaNode("Project", {
   id: { field: "id" },
@@ -25,7 +26,16 @@ export const Project = builder.prismaNode("Project", {
           filter: t.arg({ type: RunFilterInput }),
           orderBy: t.arg({ type: [RunOrderInput] }),
         },
-        query: (args, ctx) => ({ where: runWhere(orgId(ctx), args.filter), orderBy: runOrderBy(args.orderBy) }),
+        query: (args, ctx) => {
+          checkRunList(args.filter, args.orderBy);
+          // Metric lists are sorted outside SQL (runs-by-metric.ts), which a nested load cannot do.
+          if (usesMetrics(args.filter, args.orderBy)) {
+            throw createGraphQLError("Filtering or ordering by metric is available on Query.runs(projectName:), not Project.runs.", {
+              extensions: { code: "BAD_USER_INPUT" },
+            });
+          }
+          return { where: runWhere(orgId(ctx), args.filter), orderBy: runOrderBy(args.orderBy) };
+        },
       },
       RunConnection,
     ),

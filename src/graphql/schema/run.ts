@@ -2,7 +2,8 @@ import { builder } from "../builder.js";
 import { orgId, type Context } from "../context.js";
 import { formatDisplayId } from "../../domain/display-id.js";
 import { ambiguousDisplayId, runLocatorWhere } from "../../domain/find-run.js";
-import { runOrderBy, runWhere } from "../../domain/run-query.js";
+import { metricOrderOf, runListProblem, runOrderBy, runWhere, usesMetrics, type RunFilter, type RunOrder } from "../../domain/run-query.js";
+import { pageOf, runIdsByMetric, type PageQuery } from "../../domain/runs-by-metric.js";
 import { runUrl } from "../../domain/run-url.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
 import { RunError, RunStateEnum, RunStateEventConnection, StorageStateEnum } from "./run-state-event.js";
@@ -90,6 +91,26 @@ builder.prismaObjectField(Run, "forks", (t) =>
   t.relatedConnection("forks", { cursor: "id", totalCount: true, query: { orderBy: { id: "asc" } } }, RunConnection),
 );
 
+export const MetricAggregateEnum = builder.enumType("MetricAggregate", {
+  values: {
+    LAST: { description: "The value at the largest step." },
+    MIN: { description: "The smallest value, NaN ignored." },
+    MAX: { description: "The largest value, NaN ignored." },
+  } as const,
+});
+
+const MetricConditionInput = builder.inputType("MetricCondition", {
+  description: "Runs whose summary of the metric, over the effective history, lies within every bound given; with no bound, runs having the metric. A NaN last value matches nothing.",
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    aggregate: t.field({ type: MetricAggregateEnum, defaultValue: "LAST" }),
+    lt: t.float(),
+    lte: t.float(),
+    gt: t.float(),
+    gte: t.float(),
+  }),
+});
+
 export const RunFilterInput = builder.inputType("RunFilter", {
   fields: (t) => ({
     states: t.field({ type: [RunStateEnum] }),
@@ -102,6 +123,7 @@ export const RunFilterInput = builder.inputType("RunFilter", {
     includeArchived: t.boolean({ description: "Available and archived runs alike." }),
     forkedFromRunId: t.int(),
     externalId: t.string(),
+    metrics: t.field({ type: [MetricConditionInput], description: "All must hold. Only on Query.runs." }),
   }),
 });
 
@@ -112,7 +134,11 @@ const OrderDirection = builder.enumType("OrderDirection", { values: ["ASC", "DES
 
 export const RunOrderInput = builder.inputType("RunOrder", {
   fields: (t) => ({
-    field: t.field({ type: RunOrderField, required: true }),
+    field: t.field({ type: RunOrderField, description: "A column; give this or metric." }),
+    metric: t.string({
+      description: "A metric name: order by its summary over the effective history, runs without it last. Must be the only order; only on Query.runs.",
+    }),
+    aggregate: t.field({ type: MetricAggregateEnum, defaultValue: "LAST", description: "With metric." }),
     direction: t.field({ type: OrderDirection, defaultValue: "DESC" }),
   }),
 });
@@ -144,6 +170,25 @@ async function findRun(
   return ctx.prisma.run.findFirst({ ...query, where });
 }
 
+export function checkRunList(filter: RunFilter | null | undefined, orders: readonly RunOrder[] | null | undefined): void {
+  const problem = runListProblem(filter, orders);
+  if (problem) throw createGraphQLError(problem, { extensions: { code: "BAD_USER_INPUT" } });
+}
+
+type RunListArgs = { projectName?: string | null; filter?: RunFilter | null; orderBy?: readonly RunOrder[] | null };
+// The page and totalCount of one field share the list (same args object).
+const metricLists = new WeakMap<object, Promise<number[]>>();
+function metricRunIds(args: RunListArgs, ctx: Context): Promise<number[]> {
+  let ids = metricLists.get(args);
+  if (!ids) {
+    checkRunList(args.filter, args.orderBy);
+    const where = runWhere(orgId(ctx), args.filter, args.projectName);
+    ids = runIdsByMetric(ctx.prisma, ctx.sql, orgId(ctx), where, { order: metricOrderOf(args.orderBy), conditions: args.filter?.metrics });
+    metricLists.set(args, ids);
+  }
+  return ids;
+}
+
 builder.queryFields((t) => ({
   run: t.prismaField({
     type: Run,
@@ -167,9 +212,20 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: RunFilterInput }),
         orderBy: t.arg({ type: [RunOrderInput] }),
       },
-      totalCount: (_conn, args, ctx) => ctx.prisma.run.count({ where: runWhere(orgId(ctx), args.filter, args.projectName) }),
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.run.findMany({ ...query, where: runWhere(orgId(ctx), args.filter, args.projectName), orderBy: runOrderBy(args.orderBy) }),
+      totalCount: async (_conn, args, ctx) =>
+        usesMetrics(args.filter, args.orderBy)
+          ? (await metricRunIds(args, ctx)).length
+          : ctx.prisma.run.count({ where: runWhere(orgId(ctx), args.filter, args.projectName) }),
+      resolve: async (query, _root, args, ctx) => {
+        checkRunList(args.filter, args.orderBy);
+        const where = runWhere(orgId(ctx), args.filter, args.projectName);
+        if (!usesMetrics(args.filter, args.orderBy)) return ctx.prisma.run.findMany({ ...query, where, orderBy: runOrderBy(args.orderBy) });
+        const { take, skip, cursor, ...selection } = query as typeof query & PageQuery;
+        const page = pageOf(await metricRunIds(args, ctx), { take, skip, cursor });
+        const rows = await ctx.prisma.run.findMany({ ...selection, where: { id: { in: page }, organizationId: orgId(ctx) } });
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return page.flatMap((id) => byId.get(id) ?? []);
+      },
     },
     RunConnection,
   ),
