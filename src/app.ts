@@ -6,8 +6,12 @@ import { migrate } from "./db/migrate.js";
 import { bootstrap } from "./domain/bootstrap.js";
 import { createEventBus, installationNamespace } from "./events.js";
 import { createAuthenticator } from "./domain/key-cache.js";
-import type { Logger } from "./logger.js";
+import { randomUUID } from "node:crypto";
+import { requestScope, type Logger } from "./logger.js";
+import { createMetrics } from "./observability/metrics.js";
 import { createGateway, type Gateway } from "./server.js";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface RunningApp {
   server: Server;
@@ -44,13 +48,24 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   // Replicas of one installation share its database, and so its Redis namespace.
   const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
-  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator });
+  const metrics = createMetrics({ poolStats: db.poolStats });
+  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator, metrics });
   // Requests still being handled when the server stops finish before the database closes:
   // a client that hung up does not end its request's work.
   let inFlight = 0;
   const server = createServer((req, res) => {
     inFlight++;
-    void Promise.resolve(gateway(req, res)).finally(() => inFlight--);
+    // A caller's own request id is kept when it looks like one, so traces join up.
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    const t0 = performance.now();
+    res.once("finish", () =>
+      requestScope.run({ requestId }, () =>
+        logger.event("info", { method: req.method, path: req.url?.split("?")[0], status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, "request"),
+      ),
+    );
+    void requestScope.run({ requestId }, () => Promise.resolve(gateway(req, res))).finally(() => inFlight--);
   });
   const drained = async (timeoutMs: number) => {
     for (const until = Date.now() + timeoutMs; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));

@@ -1,13 +1,25 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { destination as toFd, pino, stdTimeFunctions, type DestinationStream } from "pino";
 import type { LogLevel } from "./config.js";
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+// Structured logs: one JSON object per line on stderr (stdout stays free for what a user
+// must read: the bootstrap key). Every line written while a request is handled carries its
+// request id; API keys never reach a line, whatever field or message they hide in.
 
 export interface Logger {
   debug(msg: unknown, ...extra: unknown[]): void;
   info(msg: unknown, ...extra: unknown[]): void;
   warn(msg: unknown, ...extra: unknown[]): void;
   error(msg: unknown, ...extra: unknown[]): void;
+  /** One structured entry: fields first, then a short message. */
+  event(level: Exclude<LogLevel, "silent">, fields: Record<string, unknown>, msg: string): void;
 }
+
+/** The request being handled, for the lines logged on its behalf (set by app.ts). */
+export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+const KEY = /mlps_[A-Za-z0-9]+/g;
+const scrub = (text: string) => text.replace(KEY, "mlps_[REDACTED]");
 
 // Yoga hands errors (with their original error and stack) to the logger: keep the cause.
 function describe(v: unknown): string {
@@ -18,14 +30,38 @@ function describe(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** One line per entry on stderr; stdout stays free for what a user must read (the bootstrap key). */
-export function createLogger(level: LogLevel): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream = toFd({ fd: 2, sync: true })): Logger {
+  const log = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: ["authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "key", "*.key", "apiKey", "*.apiKey", "password", "*.password"],
+        censor: "[REDACTED]",
+      },
+      mixin: () => {
+        const scope = requestScope.getStore();
+        return scope ? { requestId: scope.requestId } : {};
+      },
+    },
+    destination,
+  );
   const write =
     (at: Exclude<LogLevel, "silent">) =>
     (msg: unknown, ...extra: unknown[]) => {
-      if (rank[at] < rank[level]) return;
-      const text = [msg, ...extra].map(describe).join(" ");
-      process.stderr.write(`${new Date().toISOString()} ${at.toUpperCase()} ${text}\n`);
+      if (!log.isLevelEnabled(at)) return;
+      log[at](scrub([msg, ...extra].map(describe).join(" ")));
     };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    event: (at, fields, msg) => {
+      if (!log.isLevelEnabled(at)) return;
+      log[at](JSON.parse(scrub(JSON.stringify(fields))) as object, scrub(msg));
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { EXAMPLE_QUERY } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
 import { useRestRoutes, type RestServerContext } from "./rest/routes.js";
 import type { Logger } from "./logger.js";
+import { createMetrics } from "./observability/metrics.js";
 
 export interface GatewayOptions {
   prisma: PrismaClient;
@@ -20,6 +21,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Key checks, with their cache (key-cache.ts). */
   authenticator: Pick<Authenticator, "authenticate">;
+  /** What /metrics exports; a registry of its own when not given. */
+  metrics?: ReturnType<typeof createMetrics>;
 }
 
 export type Gateway = YogaServerInstance<RestServerContext, Context>;
@@ -29,10 +32,11 @@ let shipped: Promise<string[]> | undefined;
 const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.migrationDirectories.map((d) => d.path)));
 
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
-export function createGateway(opts: GatewayOptions): Gateway {
+export function createGateway(options: GatewayOptions): Gateway {
+  const opts = { ...options, metrics: options.metrics ?? createMetrics({ defaultMetrics: false }) };
   return createYoga<RestServerContext, Context>({
     schema,
-    plugins: [useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes(opts)],
+    plugins: [opts.metrics.plugin, useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes(opts)],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of

@@ -5,6 +5,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { poolSql, prismaSql, type Sql } from "./sql.js";
+import type { PoolStats } from "../observability/metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { pgliteListen, postgresListen, type Listen } from "./notifications.js";
 
@@ -20,6 +21,8 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Where the data lives, for logs: a directory or a URL without its password. */
   location: string;
+  /** Connections of the pool, on PostgreSQL (PGlite has its one connection). */
+  poolStats?: () => PoolStats;
   /** The embedded instance, when kind is "pglite". */
   pglite?: PGlite;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       listen: postgresListen(opts.databaseUrl),
       adapterFactory,
       location: redact(opts.databaseUrl),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});

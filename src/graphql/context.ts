@@ -3,6 +3,7 @@ import type { Sql } from "../db/sql.js";
 import type { RunEvents } from "../events.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { createLoaders, type Loaders } from "./loaders.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
 import { AUTH_FAILURE_MESSAGES, type AuthFailure, type Caller } from "../domain/api-keys.js";
 
 export interface Context {
@@ -17,6 +18,8 @@ export interface Context {
   publicUrl: string;
   /** Batched loads of this request, for the caller's organization. */
   loaders(): Loaders;
+  /** Counters the gateway exports at /metrics. */
+  metrics?: Pick<GatewayMetrics, "ingestedPoints">;
 }
 
 /** The context of one request; loaders are made on first use. */
@@ -25,11 +28,12 @@ export interface Services {
   sql: Sql;
   events: RunEvents;
   publicUrl: string;
+  metrics?: Pick<GatewayMetrics, "ingestedPoints">;
 }
 
 export function createContext(services: Services, caller: Caller | null, authFailure: AuthFailure | null): Context {
   let loaders: Loaders | undefined;
-  const { prisma, sql, events, publicUrl } = services;
+  const { prisma, sql, events, publicUrl, metrics } = services;
   const ctx: Context = {
     prisma,
     sql,
@@ -38,6 +42,7 @@ export function createContext(services: Services, caller: Caller | null, authFai
     authFailure,
     publicUrl,
     loaders: () => (loaders ??= createLoaders(sql, orgId(ctx))),
+    metrics,
   };
   return ctx;
 }

@@ -27,4 +27,5 @@ export async function announceRunChanged(
 
 export function announceMetricsLogged(ctx: Context, runId: number, names: string[], points: number, maxStep: number): void {
   ctx.events.publish("metrics-logged", runKey(orgId(ctx), runId), { runId, names, points, maxStep });
+  ctx.metrics?.ingestedPoints(points);
 }

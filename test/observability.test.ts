@@ -1,0 +1,129 @@
+import { Writable } from "node:stream";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateApiKey } from "../src/domain/api-keys.js";
+import { createLogger, requestScope } from "../src/logger.js";
+import { exitCode, start, type Started } from "./helpers/gateway-process.js";
+import { openTestDatabase } from "./helpers/test-database.js";
+import { LOG_METRICS } from "./helpers/operations.js";
+import { createRunOk } from "./helpers/runs.js";
+import { createTestApp, PUBLIC_URL, type TestApp, type TestOrg } from "./helpers/test-app.js";
+
+// Logs (pino, JSON lines with a request id, secrets redacted) and Prometheus metrics.
+
+/** The value of one sample of a Prometheus text exposition, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split("\n")) {
+    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = (m[2] ?? "").split(",").filter(Boolean);
+    if (want.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe("logs", () => {
+  it("are JSON lines carrying the request id, with keys redacted in messages and fields", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const logger = createLogger("debug", sink as never);
+    const key = generateApiKey();
+    requestScope.run({ requestId: "req-42" }, () => {
+      logger.error(new Error(`lookup failed for ${key}`));
+      logger.event("warn", { headers: { authorization: `Bearer ${key}` }, apiKey: key, note: `also ${key}` }, "odd request");
+    });
+    logger.debug("outside any request");
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries).toHaveLength(3);
+    expect(entries[0]).toMatchObject({ level: "error", requestId: "req-42", msg: expect.stringContaining("lookup failed for mlps_[REDACTED]") });
+    expect(entries[1]).toMatchObject({ level: "warn", requestId: "req-42", headers: { authorization: "[REDACTED]" }, apiKey: "[REDACTED]", msg: "odd request" });
+    expect(entries[2].requestId).toBeUndefined();
+    expect(lines.join("")).not.toContain(key);
+  });
+
+  it("has silent mode write nothing, and a level filter", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    createLogger("silent", sink as never).error("nothing");
+    createLogger("warn", sink as never).info("filtered");
+    expect(lines).toEqual([]);
+  });
+});
+
+describe("a running gateway", () => {
+  let gateway: Started;
+  let cleanup: () => Promise<void>;
+  const key = generateApiKey();
+
+  beforeAll(async () => {
+    let env: Record<string, string>;
+    if (process.env.DATABASE_URL) {
+      const db = await openTestDatabase();
+      env = { DATABASE_URL: db.url! };
+      cleanup = () => db.close();
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), "gateway-obs-"));
+      env = { DATABASE_URL: "", DATA_DIR: dir };
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    }
+    gateway = await start({ ...env, BOOTSTRAP_API_KEY: key, BOOTSTRAP_ORG: "obs-org" });
+  });
+  afterAll(async () => {
+    gateway.proc.kill("SIGTERM");
+    await exitCode(gateway.proc);
+    await cleanup();
+  });
+
+  it("logs one line per request with its id (the caller's, or a new one), never the key", async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${gateway.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "query Who { viewer { organization { slug } } }" }) });
+    const mine = await post({ authorization: `Bearer ${key}`, "x-request-id": "trace-7" });
+    expect(mine.headers.get("x-request-id")).toBe("trace-7");
+    const fresh = await post({ authorization: `Bearer ${key}`, "x-request-id": "bad id with spaces" });
+    const freshId = fresh.headers.get("x-request-id")!;
+    expect(freshId).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setTimeout(r, 100));
+    const entries = gateway.stderr().trim().split("\n").map((l) => JSON.parse(l));
+    expect(entries).toContainEqual(expect.objectContaining({ msg: "request", requestId: "trace-7", method: "POST", path: "/graphql", status: 200 }));
+    expect(entries).toContainEqual(expect.objectContaining({ msg: "request", requestId: freshId }));
+    expect(gateway.stderr()).not.toContain(key);
+  });
+
+  it("serves Prometheus metrics: requests, operations, errors, database pool", async () => {
+    const gql = (query: string) =>
+      fetch(`${gateway.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    await gql("query Who { viewer { organization { slug } } }");
+    await gql("{ noSuchField }");
+    const res = await fetch(`${gateway.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    expect(sample(text, "gateway_http_requests_total", { route: "/graphql", status: "200" })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, "gateway_graphql_operation_duration_seconds_count", { operation: "Who", type: "query" })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, "gateway_graphql_errors_total", { code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
+    expect(sample(text, "gateway_process_resident_memory_bytes")).toBeGreaterThan(0);
+    if (process.env.DATABASE_URL) expect(sample(text, "gateway_db_pool_connections", { state: "total" })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("metrics through yoga.fetch", () => {
+  let app: TestApp;
+  let acme: TestOrg;
+  beforeAll(async () => {
+    app = await createTestApp();
+    acme = await app.org("acme");
+  });
+
+  it("count ingested points, and operations by name", async () => {
+    const runId = (await createRunOk(acme, { projectName: "obs" })).run.runId;
+    const res = await acme.gql(LOG_METRICS, { input: { runId, points: [0, 1, 2].map((step) => ({ name: "loss", step, value: step })) } });
+    expect(res.data.logMetrics.accepted).toBe(3);
+    for (let i = 0; i < 3; i++) await acme.gql(`query Q${i} { __typename }`);
+    const text = await (await app.yoga.fetch(`${PUBLIC_URL}/metrics`)).text();
+    expect(sample(text, "gateway_ingested_points_total")).toBe(3);
+    expect(sample(text, "gateway_graphql_operation_duration_seconds_count", { operation: "Q2", type: "query" })).toBe(1);
+  });
+});
