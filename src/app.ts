@@ -28,12 +28,14 @@ export interface RunningApp {
  */
 export async function startApp(settings: Settings, logger: Logger, opening?: Promise<Database>): Promise<RunningApp> {
   const db = await (opening ?? openDatabase(settings));
+  let knownKey: string | null = settings.bootstrapApiKey ?? null;
   try {
     const applied = await migrate(db, settings.databaseUrl);
     if (applied.length) logger.info(`applied migrations: ${applied.join(", ")}`);
     const boot = await bootstrap(db.prisma, { orgSlug: settings.bootstrapOrg, apiKey: settings.bootstrapApiKey });
     if (boot.created) logger.info(`created organization "${boot.organizationSlug}" with a bootstrap API key`);
     if (boot.generatedKey) {
+      knownKey = boot.generatedKey;
       // Printed once, on stdout: it is stored only as a hash.
       process.stdout.write(
         `\nAPI key for organization "${boot.organizationSlug}" (shown once, keep it):\n\n  ${boot.generatedKey}\n\n` +
@@ -49,7 +51,9 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
   const metrics = createMetrics({ poolStats: db.poolStats });
-  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator, metrics });
+  // Embedded mode: GraphiQL on this machine opens with the bootstrap key, if it still works.
+  const graphiqlKey = db.kind === "pglite" && knownKey && (await authenticator.authenticate(`Bearer ${knownKey}`)).ok ? knownKey : null;
+  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator, metrics, graphiqlKey });
   // Requests still being handled when the server stops finish before the database closes:
   // a client that hung up does not end its request's work.
   let inFlight = 0;
