@@ -7,7 +7,7 @@ import { orgId, type Context } from "./context.js";
 /** `projectName` when the caller knows it, which spares a lookup on the create path. */
 export async function announceRunChanged(
   ctx: Context,
-  run: Run,
+  run: Pick<Run, "id" | "projectId" | "stateUpdatedAt">,
   stateChange?: { fromState: string | null; toState: string; source?: string } | null,
   projectName?: string,
 ): Promise<void> {

@@ -4,6 +4,7 @@ import "./organization.js";
 import "./run-state-event.js";
 import "./metric.js";
 import "./run.js";
+import "./run-logs.js";
 import "./project.js";
 import "./mutations/create-run.js";
 import "./mutations/update-run.js";

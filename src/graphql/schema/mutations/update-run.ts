@@ -5,6 +5,7 @@ import { InvalidTransitionError, NotFoundError, ValidationError } from "../../..
 import type { Run as RunRow } from "../../../generated/prisma/client.js";
 import { setStorageState, updateRun } from "../../../domain/update-run.js";
 import { updateRunState } from "../../../domain/update-run-state.js";
+import { cancelRun } from "../../../domain/liveness.js";
 import { Run } from "../run.js";
 import { runInHand } from "../../row-in-hand.js";
 import { RunStateEnum } from "../run-state-event.js";
@@ -84,6 +85,18 @@ builder.mutationFields((t) => ({
     type: UpdateRunResult,
     args: { input: t.arg({ type: UpdateRunInput, required: true }) },
     resolve: async (_root, { input }, ctx) => announced(ctx, await updateRun(ctx.prisma, orgId(ctx), input)),
+  }),
+  cancelRun: t.field({
+    type: UpdateRunStateSuccess,
+    description:
+      "Asks a running run to stop: CANCELING until its client's next heartbeat acknowledges it (then CANCELLED). A PENDING or PAUSED run is CANCELLED at once.",
+    errors: { types: [NotFoundError, InvalidTransitionError], union: { name: "CancelRunResult" } },
+    args: { runId: t.arg.int({ required: true }) },
+    resolve: async (_root, { runId }, ctx) => {
+      const result = await cancelRun(ctx.prisma, orgId(ctx), runId);
+      if (result.applied) await announceRunChanged(ctx, result.run, { fromState: result.previousState, toState: result.run.state, source: "API" });
+      return result;
+    },
   }),
   archiveRun: t.field({
     type: UpdateRunResult,

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { LOG_TYPES } from "../domain/log-names.js";
+import { LIMITS } from "../domain/limits.js";
+
+// Bodies of Pluto's lifecycle routes (pluto-wire.md §3). Each schema validates requests and
+// feeds the OpenAPI document.
+
+const runId = z.number().int().min(1).max(2_147_483_647);
+
+export const ResumeBody = z
+  .object({
+    runId: runId.optional(),
+    displayId: z.string().min(1).max(64).optional(),
+    externalId: z.string().min(1).max(LIMITS.externalIdLength).optional(),
+    projectName: z.string().min(1).max(LIMITS.projectNameLength).optional(),
+  })
+  .refine((b) => [b.runId, b.displayId, b.externalId].filter((v) => v !== undefined).length === 1, {
+    message: "Provide exactly one of: runId, displayId, or externalId",
+  })
+  .describe("Resume a run by runId, displayId, or externalId with projectName");
+
+export const PLUTO_STATUSES = ["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "CANCELLED"] as const;
+
+export const StatusUpdateBody = z.object({
+  runId,
+  status: z.enum(PLUTO_STATUSES),
+  statusMetadata: z.string().nullish().describe("JSON object in a string (the teardown trace), or null"),
+  statusUpdated: z.number().int().min(0).max(8.64e15).nullish().describe("epoch ms; accepted, the gateway records its own time"),
+});
+
+export const LogNameBody = z.object({
+  runId,
+  logName: z.array(z.string()).min(1),
+  logType: z.enum(LOG_TYPES),
+});
+
+export const TagsBody = z.object({ runId, tags: z.array(z.string().max(LIMITS.tagLength)).max(LIMITS.tags) });
+
+export const ConfigBody = z.object({ runId, config: z.string().describe("a JSON object in a string: the delta, deep-merged") });
+
+export const NotesBody = z.object({ runId, notes: z.string().max(LIMITS.notesLength).nullable() });
+
+export const TriggerBody = z.object({ runId });
+
+export const AlertBody = z.object({
+  runId,
+  alert: z.object({
+    timestamp: z.number().int().min(0).max(8.64e15).nullish(),
+    level: z.string().min(1).max(LIMITS.shortTextLength),
+    title: z.string().min(1).max(LIMITS.nameLength),
+    body: z.string().max(LIMITS.notesLength * 10).default(""),
+    email: z.boolean().nullish(),
+    url: z.string().max(2048).nullish(),
+  }),
+});
+
+export const ListQuery = z.object({
+  projectName: z.string().min(1).max(LIMITS.projectNameLength),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  search: z.string().max(LIMITS.nameLength).optional(),
+  tags: z.string().optional().describe("comma-separated; runs having any of them"),
+  status: z.string().optional(),
+  sort: z.string().regex(/^[-+]?(createdAt|updatedAt|name|number|status)$/, "sort is [-+]createdAt|updatedAt|name|number|status").optional(),
+  filter: z.string().optional(),
+});
