@@ -36,7 +36,8 @@ export function runLocatorWhere(organizationId: number, loc: RunLocator): Prisma
 
 export function ambiguousDisplayId(displayId: string, projects: string[]): AmbiguousError {
   return new AmbiguousError(
-    `Display ID ${displayId} matches runs in several projects (${projects.join(", ")}); give projectName.`,
+    // Pluto's wording ("displayId '…' is ambiguous…"), which its clients show as is.
+    `displayId '${displayId}' is ambiguous: it matches runs in several projects (${projects.join(", ")}); give projectName.`,
     projects,
   );
 }

@@ -9,7 +9,7 @@ import { createContext } from "../graphql/context.js";
 import { announceMetricsLogged } from "../graphql/publish.js";
 import { json } from "./responses.js";
 import { NdjsonError, parseNdjson } from "./ndjson.js";
-import type { RouteServices } from "./pluto-routes.js";
+import { plutoMessage, type RouteServices } from "./pluto-routes.js";
 
 // Pluto's ingest service (pluto-wire.md, /ingest/metrics and /ingest/logs): NDJSON bodies
 // for the run named by X-Run-Id. A body is stored whole or not at all (Pluto keeps the
@@ -83,7 +83,8 @@ export function ingestRoute(kind: "metrics" | "logs", services: RouteServices, a
       }
       return new Response(`Stream processed successfully: ${records} records`, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
     } catch (e) {
-      if (e instanceof NdjsonError || e instanceof DomainError) return fail(kind, e.message);
+      if (e instanceof NdjsonError) return fail(kind, e.message);
+      if (e instanceof DomainError) return fail(kind, plutoMessage(e));
       throw e;
     }
   };

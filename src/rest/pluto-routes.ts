@@ -8,7 +8,7 @@ import { AmbiguousError, DomainError, InvalidTransitionError, LimitExceededError
 import { isJsonObject } from "../domain/json-merge.js";
 import { heartbeat } from "../domain/liveness.js";
 import { addLogNames } from "../domain/log-names.js";
-import { findRunOrThrow, mergeRunConfig, resumeRun, setNotes } from "../domain/run-lifecycle.js";
+import { RUN_NOT_FOUND, findRunOrThrow, mergeRunConfig, resumeRun, setNotes } from "../domain/run-lifecycle.js";
 import { normalizeState } from "../domain/run-state.js";
 import { runUrl } from "../domain/run-url.js";
 import { GROUP_TAG_MESSAGE, groupTags } from "../domain/tags.js";
@@ -81,10 +81,13 @@ export function withErrors(handler: RouteHandler, key: "error" | "detail" = "err
       if (e instanceof Rejected) return e.response;
       if (!(e instanceof DomainError)) throw e;
       const status = e instanceof NotFoundError ? 404 : e instanceof AmbiguousError ? 409 : e instanceof ValidationError || e instanceof LimitExceededError ? 400 : 409;
-      return json(status, { [key]: e.message });
+      return json(status, { [key]: plutoMessage(e) });
     }
   };
 }
+
+/** Pluto says "Run not found" whatever the lookup; other messages are the domain's. */
+export const plutoMessage = (e: DomainError) => (e instanceof NotFoundError && e.entity === "Run" ? RUN_NOT_FOUND : e.message);
 
 function runAnswer(c: RouteContext, run: Run & { project: { name: string; runPrefix: string } }) {
   return {
