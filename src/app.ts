@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { requestScope, type Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createGateway, type Gateway } from "./server.js";
+import { startLivenessSweeper } from "./sweeper.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -75,6 +76,13 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     for (const until = Date.now() + timeoutMs; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
   };
   const websocket = attachWebSocket(server, gateway);
+  const sweeper = startLivenessSweeper({
+    prisma: db.prisma,
+    events: bus.events,
+    logger,
+    rules: settings.liveness,
+    intervalMs: settings.liveness.sweepIntervalMs,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => resolve());
@@ -92,6 +100,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
         server.closeIdleConnections();
       });
       await drained(10_000);
+      await sweeper.stop();
       await bus.close();
       await authenticator.close();
       await db.close();

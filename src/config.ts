@@ -33,6 +33,10 @@ const schema = z.object({
     .refine((v) => URL.canParse(v), "is not a valid URL")
     .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // Run liveness (see src/domain/liveness.ts), in seconds; an interval of 0 stops sweeping.
+  LIVENESS_HEARTBEAT_TIMEOUT: z.coerce.number().int().min(1).default(150),
+  LIVENESS_SILENT_TIMEOUT: z.coerce.number().int().min(1).default(1800),
+  LIVENESS_SWEEP_INTERVAL: z.coerce.number().int().min(0).default(30),
 });
 
 export type LogLevel = z.infer<typeof schema>["LOG_LEVEL"];
@@ -47,6 +51,7 @@ export interface Settings {
   bootstrapApiKey: string | undefined;
   redisUrl: string | undefined;
   logLevel: LogLevel;
+  liveness: { heartbeatTimeoutMs: number; silentTimeoutMs: number; sweepIntervalMs: number };
 }
 
 export class SettingsError extends Error {}
@@ -73,5 +78,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     bootstrapApiKey: s.BOOTSTRAP_API_KEY,
     redisUrl: s.REDIS_URL,
     logLevel: s.LOG_LEVEL,
+    liveness: {
+      heartbeatTimeoutMs: s.LIVENESS_HEARTBEAT_TIMEOUT * 1000,
+      silentTimeoutMs: s.LIVENESS_SILENT_TIMEOUT * 1000,
+      sweepIntervalMs: s.LIVENESS_SWEEP_INTERVAL * 1000,
+    },
   };
 }

@@ -13,7 +13,9 @@ describe("settings", () => {
       bootstrapApiKey: undefined,
       redisUrl: undefined,
       logLevel: "info",
+      liveness: { heartbeatTimeoutMs: 150_000, silentTimeoutMs: 1_800_000, sweepIntervalMs: 30_000 },
     });
+    expect(loadSettings({ LIVENESS_HEARTBEAT_TIMEOUT: "60", LIVENESS_SWEEP_INTERVAL: "0" }).liveness).toMatchObject({ heartbeatTimeoutMs: 60_000, sweepIntervalMs: 0 });
     expect(loadSettings({ PORT: "8080" }).publicUrl).toBe("http://localhost:8080");
     expect(loadSettings({ PUBLIC_URL: "https://runs.example.com/" }).publicUrl).toBe("https://runs.example.com");
   });
@@ -27,6 +29,9 @@ describe("settings", () => {
     ["BOOTSTRAP_API_KEY", "short"],
     ["REDIS_URL", "http://x"],
     ["LOG_LEVEL", "loud"],
+    ["LIVENESS_HEARTBEAT_TIMEOUT", "0"],
+    ["LIVENESS_SILENT_TIMEOUT", "soon"],
+    ["LIVENESS_SWEEP_INTERVAL", "-1"],
   ])("a bad %s stops start with a message naming it", (name, value) => {
     expect(() => loadSettings({ [name]: value })).toThrow(SettingsError);
     expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));

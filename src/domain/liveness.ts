@@ -50,3 +50,60 @@ export async function cancelRun(prisma: PrismaClient, organizationId: number, ru
     return transitionRun(tx, run, { to: "CANCELING", source: "API" });
   });
 }
+
+export interface LivenessRules {
+  /** A RUNNING run that heartbeats is lost after this long without a heartbeat or a metric. */
+  heartbeatTimeoutMs: number;
+  /** A RUNNING run that never heartbeat is lost after this long without a metric (or since it started). */
+  silentTimeoutMs: number;
+}
+
+/** Key of the advisory lock that lets one replica sweep at a time. */
+const SWEEP_LOCK = 0x6d6c7377; // "mlsw"
+const SWEEP_BATCH = 500;
+
+export interface LostRun {
+  organizationId: number;
+  result: TransitionResult;
+}
+
+/**
+ * Marks lost runs FAILED with a SYSTEM event. Several replicas may call it at once: the one
+ * holding the advisory lock sweeps, the others return at once with nothing.
+ */
+export async function sweepLostRuns(prisma: PrismaClient, rules: LivenessRules, now = new Date()): Promise<LostRun[]> {
+  return prisma.$transaction(
+    async (tx) => {
+      const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS ok`;
+      if (!lock?.ok) return [];
+      const heartbeatCut = new Date(now.getTime() - rules.heartbeatTimeoutMs);
+      const silentCut = new Date(now.getTime() - rules.silentTimeoutMs);
+      const lost = await tx.$queryRaw<{ id: number; organization_id: number; heartbeat_at: Date | null }[]>`
+        SELECT id, organization_id, heartbeat_at FROM runs
+        WHERE state = 'RUNNING' AND (
+          (heartbeat_at IS NOT NULL AND heartbeat_at < ${heartbeatCut} AND (last_logged_at IS NULL OR last_logged_at < ${heartbeatCut}))
+          OR (heartbeat_at IS NULL AND COALESCE(last_logged_at, started_at, created_at) < ${silentCut}))
+        ORDER BY id LIMIT ${SWEEP_BATCH}
+        FOR NO KEY UPDATE SKIP LOCKED`;
+      const out: LostRun[] = [];
+      for (const r of lost) {
+        const run = await tx.run.findUniqueOrThrow({ where: { id: r.id } });
+        const silentFor = r.heartbeat_at ? rules.heartbeatTimeoutMs : rules.silentTimeoutMs;
+        const result = await transitionRun(tx, run, {
+          to: "FAILED",
+          source: "SYSTEM",
+          error: {
+            code: r.heartbeat_at ? "HEARTBEAT_LOST" : "NO_ACTIVITY",
+            message: r.heartbeat_at
+              ? `No heartbeat or metric for ${silentFor / 1000} s: the run's process is presumed dead.`
+              : `No heartbeat and no metric for ${silentFor / 1000} s: the run's process is presumed dead.`,
+          },
+          at: now,
+        });
+        out.push({ organizationId: r.organization_id, result });
+      }
+      return out;
+    },
+    { timeout: 60_000 },
+  );
+}

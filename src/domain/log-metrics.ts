@@ -192,7 +192,7 @@ async function writeBatch(
          last_value = CASE WHEN EXCLUDED.last_step > metric_rollups.last_step THEN EXCLUDED.last_value ELSE metric_rollups.last_value END,
          last_step = GREATEST(metric_rollups.last_step, EXCLUDED.last_step)
      ), run AS (
-       UPDATE runs SET max_step = GREATEST(max_step, $6::bigint) WHERE id = $7
+       UPDATE runs SET max_step = GREATEST(max_step, $6::bigint), last_logged_at = now() WHERE id = $7
      )
      SELECT metric_id FROM agg WHERE NOT all_new`,
     [

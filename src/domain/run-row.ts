@@ -7,7 +7,7 @@ import type { Run } from "../generated/prisma/client.js";
 export const RUN_COLUMNS = `r.id, r.organization_id, r.project_id, r.number, r.external_id, r.name, r.notes, r.tags,
   r.run_group, r.config, r.system_metadata, r.logger_settings, r.input_data, r.result, r.runtime_config, r.pipeline_spec,
   r.pipeline_id, r.pipeline_version_id, r.service_account, r.state::text AS state, r.error, r.storage_state::text AS storage_state,
-  r.created_at, r.updated_at, r.scheduled_at, r.started_at, r.finished_at, r.state_updated_at, r.heartbeat_at,
+  r.created_at, r.updated_at, r.scheduled_at, r.started_at, r.finished_at, r.state_updated_at, r.heartbeat_at, r.last_logged_at,
   r.forked_from_id, r.fork_step::text AS fork_step, r.fork_depth, r.ancestor_ids, r.max_step::text AS max_step`;
 
 /** The project columns a hot path may select beside RUN_COLUMNS (needed for displayId and url). */
@@ -52,6 +52,7 @@ export function runFromRow(r: Row): RunInHand {
     finishedAt: date(r.finished_at),
     stateUpdatedAt: date(r.state_updated_at),
     heartbeatAt: date(r.heartbeat_at),
+    lastLoggedAt: date(r.last_logged_at),
     forkedFromId: (r.forked_from_id as number | null) ?? null,
     forkStep: big(r.fork_step),
     forkDepth: r.fork_depth as number,

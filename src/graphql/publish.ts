@@ -4,14 +4,26 @@ import { orgId, type Context } from "./context.js";
 
 // What mutations announce to subscribers, after their write succeeded.
 
+type StateChange = { fromState: string | null; toState: string; source?: string };
+
 /** `projectName` when the caller knows it, which spares a lookup on the create path. */
-export async function announceRunChanged(
+export function announceRunChanged(
   ctx: Context,
   run: Pick<Run, "id" | "projectId" | "stateUpdatedAt">,
-  stateChange?: { fromState: string | null; toState: string; source?: string } | null,
+  stateChange?: StateChange | null,
   projectName?: string,
 ): Promise<void> {
-  const org = orgId(ctx);
+  return announceRunChangedIn(ctx, orgId(ctx), run, stateChange, projectName);
+}
+
+/** The same, for changes no request made (the liveness sweeper). */
+export async function announceRunChangedIn(
+  ctx: Pick<Context, "events" | "prisma">,
+  org: number,
+  run: Pick<Run, "id" | "projectId" | "stateUpdatedAt">,
+  stateChange?: StateChange | null,
+  projectName?: string,
+): Promise<void> {
   ctx.events.publish("run-updated", runKey(org, run.id), { runId: run.id });
   if (!stateChange) return;
   const name = projectName ?? (await ctx.prisma.project.findUnique({ where: { id: run.projectId }, select: { name: true } }))?.name;

@@ -53,6 +53,7 @@ export const Run = builder.prismaNode("Run", {
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
     stateUpdatedAt: t.expose("stateUpdatedAt", { type: "DateTime", nullable: true }),
     heartbeatAt: t.expose("heartbeatAt", { type: "DateTime", nullable: true }),
+    lastLoggedAt: t.expose("lastLoggedAt", { type: "DateTime", nullable: true, description: "When the run last logged metric points." }),
     stateHistory: t.relatedConnection(
       "stateEvents",
       { cursor: "id", totalCount: true, description: "Oldest first.", query: { orderBy: { id: "asc" } } },
