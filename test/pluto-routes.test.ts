@@ -264,3 +264,26 @@ describe("NDJSON ingest", () => {
     ]);
   });
 });
+
+describe("GET /api/openapi.json", () => {
+  it("describes every route the gateway serves, from the schemas the handlers validate with", async () => {
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as any;
+    const paths = Object.keys(doc.paths);
+    for (const p of ["/api/slug", "/api/runs/resume", "/api/runs/status/update", "/api/runs/logName/add", "/api/runs/tags/update", "/api/runs/config/update",
+      "/api/runs/notes/update", "/api/runs/details/{id}", "/api/runs/details/by-display-id/{displayId}", "/api/runs/list", "/api/runs/trigger",
+      "/api/runs/alert", "/ingest/metrics", "/ingest/logs", "/ingest/data", "/files", "/api/runs/modelGraph/create", "/api/runs/create"]) {
+      expect(paths).toContain(p);
+    }
+    // Each documented lifecycle route answers (not 404 from an unknown path).
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      const method = Object.keys(ops)[0]!.toUpperCase() as "GET" | "POST";
+      const res = await call(method, path.replace(/\{[^}]+\}/g, "1"), method === "POST" ? {} : undefined, null);
+      expect([401, 422], `${method} ${path}`).toContain(res.status);
+    }
+    const status = doc.paths["/api/runs/status/update"].post;
+    expect(status.requestBody.content["application/json"].schema.properties.status.enum).toEqual(["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "CANCELLED"]);
+    expect(Object.keys(doc.paths["/api/runs/trigger"].post.responses).sort()).toEqual(["200", "400", "401", "404", "500"]);
+    expect(doc.paths["/ingest/metrics"].post.responses["422"]).toBeDefined();
+    expect(doc.paths["/api/runs/list"].get.parameters.find((p: any) => p.name === "limit").schema.maximum).toBe(200);
+  });
+});

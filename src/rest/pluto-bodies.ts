@@ -54,6 +54,51 @@ export const AlertBody = z.object({
   }),
 });
 
+export const SlugResponse = z.object({ organization: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }) });
+
+export const TriggerResponse = z.object({ status: z.string().describe("the run's state; CANCELLED means stop"), triggers: z.null() });
+
+export const AlertResponse = z.object({ status: z.literal("success") });
+
+export const DetailsResponse = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  number: z.number().int().nullable(),
+  displayId: z.string().nullable(),
+  status: z.string(),
+  tags: z.array(z.string()),
+  config: z.unknown(),
+  systemMetadata: z.unknown(),
+  loggerSettings: z.unknown(),
+  statusMetadata: z.unknown().describe("metadata of the latest state change"),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  statusUpdated: z.string().nullable(),
+  projectName: z.string(),
+  externalId: z.string().nullable(),
+  notes: z.string().nullable(),
+  heartbeatAt: z.string().nullable(),
+  logNames: z.array(z.object({ logName: z.string(), logType: z.enum(LOG_TYPES), logGroup: z.string().nullable() })).describe("at most 1000"),
+  forkedFromRunId: z.number().int().nullable().optional().describe("by id only"),
+  forkStep: z.number().int().nullable().optional().describe("by id only"),
+});
+
+export const ListResponse = z.object({
+  runs: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      number: z.number().int().nullable(),
+      displayId: z.string().nullable(),
+      projectName: z.string(),
+      status: z.string(),
+      tags: z.array(z.string()),
+      createdAt: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+});
+
 export const ListQuery = z.object({
   projectName: z.string().min(1).max(LIMITS.projectNameLength),
   limit: z.coerce.number().int().min(1).max(200).default(50),

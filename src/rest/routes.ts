@@ -8,6 +8,9 @@ import { handleCreateRun } from "./runs-create.js";
 import { ingestRoute } from "./ingest.js";
 import * as routes from "./pluto-routes.js";
 import type { RouteHandler, RouteServices } from "./pluto-routes.js";
+import * as bodies from "./pluto-bodies.js";
+import { CreateRunResponse } from "./create-run-body.js";
+import type { RouteDoc } from "./openapi.js";
 import { createContext } from "../graphql/context.js";
 import { AUTH_FAILURE_MESSAGES } from "../domain/api-keys.js";
 
@@ -20,31 +23,37 @@ export interface RestServerContext {
 
 type CreateRoute = (request: Request, caller: Caller, execute: ExecuteOperation) => Promise<Response>;
 
-interface Route {
-  method: "GET" | "POST";
-  path: RegExp;
-  /** Where Pluto serves it: 401 bodies differ (api: {error, message}; py: {detail}). */
-  service: "api" | "py";
+interface Route extends RouteDoc {
   handle: RouteHandler;
 }
 
-const ROUTES: Route[] = [
-  { method: "POST", path: /^\/api\/slug$/, service: "api", handle: routes.slug },
-  { method: "POST", path: /^\/api\/runs\/resume$/, service: "api", handle: routes.resume },
-  { method: "POST", path: /^\/api\/runs\/status\/update$/, service: "api", handle: routes.statusUpdate },
-  { method: "POST", path: /^\/api\/runs\/logName\/add$/, service: "api", handle: routes.logNameAdd },
-  { method: "POST", path: /^\/api\/runs\/tags\/update$/, service: "api", handle: routes.tagsUpdate },
-  { method: "POST", path: /^\/api\/runs\/config\/update$/, service: "api", handle: routes.configUpdate },
-  { method: "POST", path: /^\/api\/runs\/notes\/update$/, service: "api", handle: routes.notesUpdate },
-  { method: "GET", path: /^\/api\/runs\/details\/by-display-id\/([^/]+)$/, service: "api", handle: routes.detailsByDisplayId },
-  { method: "GET", path: /^\/api\/runs\/details\/([^/]+)$/, service: "api", handle: routes.detailsById },
-  { method: "GET", path: /^\/api\/runs\/list$/, service: "api", handle: routes.list },
-  { method: "POST", path: /^\/api\/runs\/modelGraph\/create$/, service: "api", handle: routes.notImplemented("model graphs") },
-  { method: "POST", path: /^\/api\/runs\/trigger$/, service: "py", handle: routes.trigger },
-  { method: "POST", path: /^\/api\/runs\/alert$/, service: "py", handle: routes.alert },
-  { method: "POST", path: /^\/ingest\/data$/, service: "api", handle: routes.notImplemented("data (histograms, tables, graphs)") },
-  { method: "POST", path: /^\/files$/, service: "api", handle: routes.notImplemented("files") },
+/** A route by its OpenAPI path: "{x}" matches one path segment. */
+const route = (doc: RouteDoc, handle: RouteHandler): Route & { pattern: RegExp } => ({
+  ...doc,
+  handle,
+  pattern: new RegExp(`^${doc.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
+});
+
+const ROUTES = [
+  route({ method: "POST", path: "/api/slug", service: "api", summary: "The key's organization (the SDK's key check)", response: bodies.SlugResponse }, routes.slug),
+  route({ method: "POST", path: "/api/runs/resume", service: "api", summary: "Resume a run; a finished one goes back to RUNNING", body: bodies.ResumeBody, response: CreateRunResponse, errors: [400, 404, 409] }, routes.resume),
+  route({ method: "POST", path: "/api/runs/status/update", service: "api", summary: "Report a status; among final states the more severe wins, a refused report is still answered as success", body: bodies.StatusUpdateBody, errors: [400, 404] }, routes.statusUpdate),
+  route({ method: "POST", path: "/api/runs/logName/add", service: "api", summary: "Register the names a run logs under (idempotent)", body: bodies.LogNameBody, errors: [400, 404] }, routes.logNameAdd),
+  route({ method: "POST", path: "/api/runs/tags/update", service: "api", summary: "Replace the run's tags", body: bodies.TagsBody, errors: [400, 404] }, routes.tagsUpdate),
+  route({ method: "POST", path: "/api/runs/config/update", service: "api", summary: "Deep-merge a delta into the run's config", body: bodies.ConfigBody, errors: [400, 404] }, routes.configUpdate),
+  route({ method: "POST", path: "/api/runs/notes/update", service: "api", summary: "Set the run's notes (empty or null clears them)", body: bodies.NotesBody, errors: [400, 404] }, routes.notesUpdate),
+  route({ method: "GET", path: "/api/runs/details/by-display-id/{displayId}", service: "api", summary: "A run by display id (projectName query parameter scopes it)", response: bodies.DetailsResponse, errors: [400, 404, 409] }, routes.detailsByDisplayId),
+  route({ method: "GET", path: "/api/runs/details/{id}", service: "api", summary: "A run by id, with its fork fields", response: bodies.DetailsResponse, errors: [400, 404] }, routes.detailsById),
+  route({ method: "GET", path: "/api/runs/list", service: "api", summary: "A project's runs: search, tags (any), status, sort, limit, offset", query: bodies.ListQuery, response: bodies.ListResponse, errors: [400] }, routes.list),
+  route({ method: "POST", path: "/api/runs/modelGraph/create", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("model graphs")),
+  route({ method: "POST", path: "/api/runs/trigger", service: "py", summary: "Heartbeat: answers the run's status (CANCELLED tells the client to stop)", body: bodies.TriggerBody, response: bodies.TriggerResponse, errors: [400, 404] }, routes.trigger),
+  route({ method: "POST", path: "/api/runs/alert", service: "py", summary: "Record an alert the run raised", body: bodies.AlertBody, response: bodies.AlertResponse, errors: [400, 404] }, routes.alert),
+  route({ method: "POST", path: "/ingest/data", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("data (histograms, tables, graphs)")),
+  route({ method: "POST", path: "/files", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("files")),
 ];
+
+/** Every route, for the OpenAPI document. */
+export const ROUTE_DOCS: RouteDoc[] = ROUTES;
 
 /**
  * Pluto's REST routes, at the edge of the Yoga server. Each authenticates with the same API
@@ -79,7 +88,7 @@ export function useRestRoutes(
     },
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === "/api/openapi.json" && request.method === "GET") {
-        return endResponse(json(200, openApiDocument(opts.publicUrl)));
+        return endResponse(json(200, openApiDocument(opts.publicUrl, ROUTE_DOCS)));
       }
       const path = url.pathname;
       const createRoute = create[path];
@@ -87,11 +96,11 @@ export function useRestRoutes(
       let route: Route | undefined;
       let params: string[] = [];
       if (!createRoute && !ingestRoute) {
-        const matching = ROUTES.filter((r) => r.path.test(path));
+        const matching = ROUTES.filter((r) => r.pattern.test(path));
         if (matching.length === 0) return;
         route = matching.find((r) => r.method === request.method);
         if (!route) return endResponse(json(405, { error: "Method Not Allowed" }, { allow: matching.map((r) => r.method).join(", ") }));
-        params = route.path.exec(path)!.slice(1);
+        params = (route as (typeof ROUTES)[number]).pattern.exec(path)!.slice(1);
       } else if (request.method !== "POST") {
         return endResponse(json(405, { error: "Method Not Allowed" }, { allow: "POST" }));
       }
