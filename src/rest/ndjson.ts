@@ -5,32 +5,19 @@
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
 const MARK = "\u0000nonfinite:";
 
-/** Replaces the bare tokens outside strings with marked strings, then parses. */
+// A string literal (kept as is) or a bare non-finite token (marked).
+const TOKENS = /"(?:[^"\\]|\\.)*"|-Infinity|Infinity|NaN/g;
+const revive = (_key: string, value: unknown) => (typeof value === "string" && value.startsWith(MARK) ? NON_FINITE[value.slice(MARK.length)] : value);
+
+/** Strict JSON first (the common line); bare NaN/±Infinity outside strings are read as numbers. */
 function parseLine(line: string): unknown {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (inString) {
-      out += ch;
-      if (ch === "\\") out += line[++i] ?? "";
-      else if (ch === '"') inString = false;
-      continue;
-    }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-      continue;
-    }
-    const token = ["-Infinity", "Infinity", "NaN"].find((t) => line.startsWith(t, i));
-    if (token) {
-      out += JSON.stringify(MARK + token);
-      i += token.length - 1;
-      continue;
-    }
-    out += ch;
+  try {
+    return JSON.parse(line);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(line)) throw e;
   }
-  return JSON.parse(out, (_key, value) => (typeof value === "string" && value.startsWith(MARK) ? NON_FINITE[value.slice(MARK.length)] : value));
+  const marked = line.replace(TOKENS, (m) => (m.startsWith('"') ? m : JSON.stringify(MARK + m)));
+  return JSON.parse(marked, revive);
 }
 
 export class NdjsonError extends Error {

@@ -1,0 +1,79 @@
+// POST /ingest/metrics as the pluto-ml SDK sends it: NDJSON bodies of 100 lines of 20
+// metrics (2,000 points), one run per connection with steps that only grow (a training
+// loop), on PostgreSQL; next to the same points through GraphQL logMetrics (series form).
+// Prints points/s. Run: npx tsx bench/ingest-ndjson.ts [seconds, default 10] [connections, default 8]
+import autocannon from "autocannon";
+import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = Number(process.argv[3] ?? 8);
+const PORT = 4620;
+const base = `http://127.0.0.1:${PORT}`;
+const LINES = 100;
+const METRICS = 20;
+const names = Array.from({ length: METRICS }, (_, i) => `train/m${i}`);
+
+async function createRun(name: string): Promise<number> {
+  const res = await fetch(`${base}/api/runs/create`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ runName: name, projectName: "ingest" }),
+  });
+  return ((await res.json()) as { runId: number }).runId;
+}
+
+function ndjson(fromStep: number): string {
+  let out = "";
+  for (let l = 0; l < LINES; l++) {
+    const step = fromStep + l;
+    const data: Record<string, number> = {};
+    for (const n of names) data[n] = Math.sin(step / 100) + n.length;
+    out += `${JSON.stringify({ time: Date.now(), step, data })}\n`;
+  }
+  return out;
+}
+
+function graphqlBody(runId: number, fromStep: number): string {
+  const steps = Array.from({ length: LINES }, (_, i) => fromStep + i);
+  return JSON.stringify({
+    query: "mutation($i: LogMetricsInput!) { logMetrics(input: $i) { __typename } }",
+    variables: { i: { runId, series: names.map((name) => ({ name, steps, values: steps.map((s) => Math.sin(s / 100) + name.length) })) } },
+  });
+}
+
+/** One run per connection; each connection's steps only grow. */
+async function measure(label: string, path: string, body: (runId: number, step: number) => string, headers: (runId: number) => Record<string, string>) {
+  const runs = await Promise.all(Array.from({ length: connections }, (_, i) => createRun(`${label}-${i}`)));
+  let next = 0;
+  const result = await autocannon({
+    url: `${base}${path}`,
+    connections,
+    duration: seconds,
+    method: "POST",
+    requests: [
+      {
+        setupRequest: (req, context: Record<string, number>) => {
+          context.runId ??= runs[next++ % runs.length]!;
+          context.step = (context.step ?? -LINES) + LINES;
+          return { ...req, headers: { ...req.headers, ...headers(context.runId) }, body: body(context.runId, context.step) };
+        },
+      },
+    ],
+  });
+  const points = result.requests.average * LINES * METRICS;
+  console.log(
+    `  ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s ${points.toFixed(0).padStart(9)} points/s` +
+      `   p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}`,
+  );
+}
+
+const gateway = await startGateway({ DATABASE_URL: await freshDatabase("gateway_bench_ingest") }, PORT);
+try {
+  console.log(`\nPostgreSQL, ${connections} connections, ${seconds} s each, bodies of ${LINES} lines × ${METRICS} metrics`);
+  await measure("POST /ingest/metrics (NDJSON)", "/ingest/metrics", (_r, step) => ndjson(step), (runId) => ({
+    authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/x-ndjson", "x-run-id": String(runId), "x-project-name": "ingest",
+  }));
+  await measure("GraphQL logMetrics (series)", "/graphql", graphqlBody, () => ({ authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" }));
+} finally {
+  await stopGateway(gateway);
+}
