@@ -52,7 +52,8 @@ async function measure(label: string, path: string, body: (runId: number, step: 
     method: "POST",
     requests: [
       {
-        setupRequest: (req, context: Record<string, number>) => {
+        setupRequest: (req, ctx) => {
+          const context = ctx as Record<string, number>;
           context.runId ??= runs[next++ % runs.length]!;
           context.step = (context.step ?? -LINES) + LINES;
           return { ...req, headers: { ...req.headers, ...headers(context.runId) }, body: body(context.runId, context.step) };
