@@ -203,6 +203,20 @@ describe("routes", () => {
     expect(again.data.cancelRun.__typename).toBe("InvalidTransitionError");
   });
 
+  it("256 runs heartbeating every 4 s: one write per run, then none within 30 s (row versions unchanged)", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 256; i++) ids.push((await createRunOk(acme, { projectName: "beats" })).run.runId);
+    const versions = () => app.prisma.$queryRaw<{ id: number; v: string; hb: Date | null }[]>`
+      SELECT id, xmin::text AS v, heartbeat_at AS hb FROM runs WHERE id = ANY(${ids}::int[]) ORDER BY id`;
+    const round = () => Promise.all(ids.map((runId) => post("/api/runs/trigger", { runId })));
+    const before = await versions();
+    await round();
+    const afterFirst = await versions();
+    expect(afterFirst.every((r, i) => r.v !== before[i]!.v && r.hb !== null)).toBe(true); // one write each
+    for (let k = 0; k < 3; k++) await round(); // the next beats, well within 30 s
+    expect(await versions()).toEqual(afterFirst); // no new row version: nothing written
+  });
+
   it("alert is kept with the run", async () => {
     const runId = await newRun();
     const a = await post("/api/runs/alert", { runId, alert: { timestamp: 1732270000000, level: "WARN", title: "loss spike", body: "loss > 10", email: true, url: null } });
