@@ -182,6 +182,39 @@ describe("routes", () => {
     expect(await call("GET", "/api/runs/list?projectName=listing&limit=201")).toMatchObject({ status: 400 });
   });
 
+  it("list filter: the wandb/Mongo grammar as far as it maps onto run filters, metrics over effective histories", async () => {
+    const made: Record<string, number> = {};
+    for (const [name, tags, loss] of [["resnet-a", ["x"], 0.05], ["resnet-b", ["y"], 0.5], ["vit", ["x"], 0.01]] as const) {
+      made[name] = (await createRunOk(acme, { projectName: "filtering", name, tags, initialState: "RUNNING" })).run.runId;
+      await logSteps(acme, made[name]!, "loss", [0, 1], (s) => (s === 0 ? 1 : loss));
+    }
+    await post("/api/runs/status/update", { runId: made["resnet-b"], status: "FAILED" });
+    const fork = await forkRunOk(acme, { parentRunId: made.vit!, step: 1, name: "vit-fork" }); // inherits loss 0.01
+    const list = async (filter: unknown, extra = "") => {
+      const r = await call("GET", `/api/runs/list?projectName=filtering&sort=name${extra}&filter=${encodeURIComponent(JSON.stringify(filter))}`);
+      return r.status === 200 ? r.body.runs.map((x: any) => x.name) : r;
+    };
+    expect(await list({ status: "FAILED" })).toEqual(["resnet-b"]);
+    expect(await list({ state: { $in: ["RUNNING"] } })).toEqual(["resnet-a", "vit", "vit-fork"]);
+    expect(await list({ tags: { $in: ["y", "z"] } })).toEqual(["resnet-b"]);
+    expect(await list({ name: { $regex: "resnet" } })).toEqual(["resnet-a", "resnet-b"]);
+    expect(await list({ "summary_metrics.loss": { $lt: 0.1 } })).toEqual(["resnet-a", "vit", "vit-fork"]);
+    expect(await list({ $and: [{ "summary_metrics.loss": { $lt: 0.1 } }, { tags: "x" }, { display_name: "vit" }] })).toEqual(["vit"]);
+    expect(await list({ status: "FAILED" }, "&status=RUNNING")).toEqual([]);
+    expect(await list({ createdAt: { $gte: "2000-01-01T00:00:00Z" } })).toHaveLength(4);
+    expect(fork.runId).toBeGreaterThan(0);
+    for (const [bad, message] of [
+      [{ config: { lr: 1 } }, 'filter: unsupported key "config"'],
+      [{ name: { $regex: "res.*" } }, "filter: name takes a plain substring"],
+      [{ status: "DONE" }, "filter: unknown status"],
+      [{ "summary_metrics.loss": { $lt: "low" } }, "filter: loss takes numbers"],
+      [[1], "filter must be a JSON object"],
+    ] as const) {
+      expect(await list(bad)).toMatchObject({ status: 400, body: { error: expect.stringContaining(message) } });
+    }
+    expect(await call("GET", "/api/runs/list?projectName=filtering&filter=%7Bnope")).toMatchObject({ status: 400, body: { error: "filter is not valid JSON" } });
+  });
+
   it("heartbeat writes heartbeatAt at most once per 30 s, and answers CANCELLED once a cancel is asked", async () => {
     const runId = await newRun();
     expect(await post("/api/runs/trigger", { runId })).toEqual({ status: 200, body: { status: "RUNNING", triggers: null } });

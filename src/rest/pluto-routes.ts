@@ -17,7 +17,10 @@ import { updateRunState } from "../domain/update-run-state.js";
 import { describeIssues } from "./create-run-body.js";
 import { AlertBody, ConfigBody, ListQuery, LogNameBody, NotesBody, ResumeBody, StatusUpdateBody, TagsBody, TriggerBody } from "./pluto-bodies.js";
 import { badRequest, json } from "./responses.js";
-import { runOrderBy, runWhere, type RunOrderField } from "../domain/run-query.js";
+import { runOrderBy, runWhere, type RunFilter, type RunOrderField } from "../domain/run-query.js";
+import { runIdsByMetric } from "../domain/runs-by-metric.js";
+import type { RunStateName } from "../domain/run-state.js";
+import { FilterError, parseListFilter } from "./run-list-filter.js";
 import type { TransitionResult } from "../domain/state-transition.js";
 import type { Context, Services } from "../graphql/context.js";
 import { announceRunChanged } from "../graphql/publish.js";
@@ -228,14 +231,26 @@ export const list: RouteHandler = async (c) => {
   const parsed = ListQuery.safeParse(Object.fromEntries(c.url.searchParams));
   if (!parsed.success) return badRequest(describeIssues(parsed.error).error);
   const q = parsed.data;
-  if (q.filter) return badRequest("filter is not supported by this server: use search, tags, status and sort");
+  let filter: RunFilter = {};
+  try {
+    if (q.filter) filter = parseListFilter(q.filter);
+  } catch (e) {
+    if (e instanceof FilterError) return badRequest(e.message);
+    throw e;
+  }
   const states = q.status ? q.status.split(",").map((s) => normalizeState(s.trim())) : null;
   if (states?.some((s) => s == null)) return badRequest(`Invalid status: ${q.status}`);
-  const where = runWhere(org(c), {
-    nameContains: q.search || null,
-    tagsAny: q.tags ? q.tags.split(",").filter(Boolean) : null,
-    states: states as never,
-  }, q.projectName);
+  if (states) filter.states = filter.states ? filter.states.filter((s) => states.includes(s)) : (states as RunStateName[]);
+  if (q.search) filter.nameContains = q.search;
+  if (q.tags) filter.tagsAny = [...(filter.tagsAny ?? []), ...q.tags.split(",").filter(Boolean)];
+  // States that exclude each other (status=RUNNING with a filter on FAILED) match nothing.
+  if (filter.states?.length === 0) return json(200, { runs: [], total: 0 });
+  let where = runWhere(org(c), filter, q.projectName);
+  if (filter.metrics?.length) {
+    // Metric conditions hold over effective histories: the matching runs come from runs-by-metric.
+    const ids = await runIdsByMetric(c.services.prisma, c.services.sql, org(c), where, { conditions: filter.metrics });
+    where = { ...where, id: { in: ids } };
+  }
   const sort = q.sort ? { field: SORT_FIELDS[q.sort.replace(/^[-+]/, "")]!, direction: q.sort.startsWith("-") ? ("DESC" as const) : ("ASC" as const) } : null;
   const [runs, total] = await Promise.all([
     c.services.prisma.run.findMany({
