@@ -27,7 +27,7 @@ export async function startGateway(env: Record<string, string>, port: number): P
   });
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`)).ok) return proc;
+      if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`, { headers: { "x-graphql-yoga-csrf": "1" } })).ok) return proc;
     } catch {
       // not up yet
     }

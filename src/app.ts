@@ -11,6 +11,8 @@ import { requestScope, type Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createGateway, type Gateway } from "./server.js";
 import { startLivenessSweeper } from "./sweeper.js";
+import { RateLimiter } from "./domain/rate-limit.js";
+import { readPersistedOperations } from "./graphql/persisted-operations.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -52,9 +54,25 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
   const metrics = createMetrics({ poolStats: db.poolStats });
+  const persistedOperations = settings.persistedOperations.file
+    ? { documents: await readPersistedOperations(settings.persistedOperations.file), only: settings.persistedOperations.only }
+    : undefined;
   // Embedded mode: GraphiQL on this machine opens with the bootstrap key, if it still works.
   const graphiqlKey = db.kind === "pglite" && knownKey && (await authenticator.authenticate(`Bearer ${knownKey}`)).ok ? knownKey : null;
-  const gateway = createGateway({ prisma: db.prisma, sql: db.sql, events: bus.events, publicUrl: settings.publicUrl, logger, authenticator, metrics, graphiqlKey });
+  const gateway = createGateway({
+    prisma: db.prisma,
+    sql: db.sql,
+    events: bus.events,
+    publicUrl: settings.publicUrl,
+    logger,
+    authenticator,
+    metrics,
+    graphiqlKey,
+    queryLimits: settings.queryLimits,
+    maxBodyBytes: settings.maxBodyBytes,
+    rateLimiter: settings.rateLimit.perSecond > 0 ? new RateLimiter(settings.rateLimit.perSecond, settings.rateLimit.burst) : undefined,
+    persistedOperations,
+  });
   // Requests still being handled when the server stops finish before the database closes:
   // a client that hung up does not end its request's work.
   let inFlight = 0;

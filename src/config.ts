@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "./domain/limits.js";
 
 // Every setting the gateway reads from the environment, parsed and checked once at start.
 // A bad value stops the process with a message naming the variable.
@@ -8,6 +9,9 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
   .refine((v) => URL.canParse(v), "is not a valid URL");
+
+const count = (min: number) => z.coerce.number().int().min(min);
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const schema = z.object({
   PORT: port.default(4000),
@@ -37,6 +41,20 @@ const schema = z.object({
   LIVENESS_HEARTBEAT_TIMEOUT: z.coerce.number().int().min(1).default(150),
   LIVENESS_SILENT_TIMEOUT: z.coerce.number().int().min(1).default(1800),
   LIVENESS_SWEEP_INTERVAL: z.coerce.number().int().min(0).default(30),
+  // GraphQL document limits (src/graphql/query-limits.ts).
+  GRAPHQL_MAX_DEPTH: count(1).default(DEFAULT_QUERY_LIMITS.maxDepth),
+  GRAPHQL_MAX_ALIASES: count(0).default(DEFAULT_QUERY_LIMITS.maxAliases),
+  GRAPHQL_MAX_TOKENS: count(10).default(DEFAULT_QUERY_LIMITS.maxTokens),
+  GRAPHQL_MAX_DIRECTIVES: count(0).default(DEFAULT_QUERY_LIMITS.maxDirectives),
+  GRAPHQL_MAX_COST: count(1).default(DEFAULT_QUERY_LIMITS.maxCost),
+  GRAPHQL_INTROSPECTION: flag.default(true),
+  // A JSON file mapping operation hashes to documents; with _ONLY, nothing else runs.
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+  PERSISTED_OPERATIONS_ONLY: flag.default(false),
+  MAX_BODY_BYTES: count(1024).default(8 * 1024 * 1024),
+  // Requests per second per API key (token bucket, per replica); 0 turns it off.
+  RATE_LIMIT_PER_SECOND: count(0).default(1000),
+  RATE_LIMIT_BURST: count(1).default(2000),
 });
 
 export type LogLevel = z.infer<typeof schema>["LOG_LEVEL"];
@@ -52,6 +70,10 @@ export interface Settings {
   redisUrl: string | undefined;
   logLevel: LogLevel;
   liveness: { heartbeatTimeoutMs: number; silentTimeoutMs: number; sweepIntervalMs: number };
+  queryLimits: QueryLimits;
+  persistedOperations: { file: string | undefined; only: boolean };
+  maxBodyBytes: number;
+  rateLimit: { perSecond: number; burst: number };
 }
 
 export class SettingsError extends Error {}
@@ -83,5 +105,16 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       silentTimeoutMs: s.LIVENESS_SILENT_TIMEOUT * 1000,
       sweepIntervalMs: s.LIVENESS_SWEEP_INTERVAL * 1000,
     },
+    queryLimits: {
+      maxDepth: s.GRAPHQL_MAX_DEPTH,
+      maxAliases: s.GRAPHQL_MAX_ALIASES,
+      maxTokens: s.GRAPHQL_MAX_TOKENS,
+      maxDirectives: s.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: s.GRAPHQL_MAX_COST,
+      introspection: s.GRAPHQL_INTROSPECTION,
+    },
+    persistedOperations: { file: s.PERSISTED_OPERATIONS_FILE, only: s.PERSISTED_OPERATIONS_ONLY },
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    rateLimit: { perSecond: s.RATE_LIMIT_PER_SECOND, burst: s.RATE_LIMIT_BURST },
   };
 }

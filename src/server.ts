@@ -1,11 +1,15 @@
-import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
+import { json } from "./rest/responses.js";
+import { retryAfterSeconds, type RateLimiter } from "./domain/rate-limit.js";
 import type { Sql } from "./db/sql.js";
 import type { RunEvents } from "./events.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Authenticator } from "./domain/key-cache.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { readMigrations } from "./db/schema-engine.js";
-import { useQueryLimits } from "./graphql/armor.js";
+import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
 import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
@@ -26,6 +30,14 @@ export interface GatewayOptions {
    * this machine (loopback peer and Host), so that a newcomer's first query just works.
    */
   graphiqlKey?: string | null;
+  /** Requests per API key, GraphQL and REST alike; unlimited when not given. */
+  rateLimiter?: RateLimiter;
+  /** Largest request body accepted (413 above); 8 MiB when not given. */
+  maxBodyBytes?: number;
+  /** Persisted operations: documents by hash; with `only`, nothing else runs. */
+  persistedOperations?: { documents: ReadonlyMap<string, string>; only: boolean };
+  /** GraphQL document limits; DEFAULT_QUERY_LIMITS when not given. */
+  queryLimits?: QueryLimits;
   /** What /metrics exports; a registry of its own when not given. */
   metrics?: ReturnType<typeof createMetrics>;
 }
@@ -44,6 +56,40 @@ function isLocalBrowser(request: Request, serverContext: unknown): boolean {
   return peer !== undefined && LOOPBACK_PEERS.has(peer) && LOOPBACK_HOSTS.has(new URL(request.url).hostname) && !request.headers.has("x-forwarded-for");
 }
 
+/** A typed GraphQL error, answered with HTTP 429 and Retry-After, when the key is over its rate. */
+function rateLimited(limiter: RateLimiter | undefined, keyId: number): void {
+  const wait = limiter?.take(keyId) ?? 0;
+  if (wait === 0) return;
+  const seconds = retryAfterSeconds(wait);
+  throw createGraphQLError(`Rate limit exceeded for this API key: retry after ${seconds} s.`, {
+    extensions: { code: "RATE_LIMITED", retryAfter: seconds, http: { status: 429, headers: { "retry-after": String(seconds) } } },
+  });
+}
+
+/** 413 before a body larger than the limit is read (by its declared length). */
+function useBodyLimit(maxBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse }) {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > maxBytes) endResponse(json(413, { error: "Payload Too Large", message: `Request bodies are limited to ${maxBytes} bytes.` }));
+    },
+  };
+}
+
+/** Persisted operations by hash (`extensions.persistedQuery.sha256Hash`, or `documentId`). */
+function usePersisted(p: NonNullable<GatewayOptions["persistedOperations"]>): Plugin {
+  return usePersistedOperations({
+    getPersistedOperation: (key) => p.documents.get(key) ?? null,
+    allowArbitraryOperations: !p.only,
+    customErrors: {
+      notFound: { message: "Persisted operation not found: this gateway does not know that hash.", extensions: { code: "PERSISTED_QUERY_NOT_FOUND" } },
+      persistedQueryOnly: { message: "Only persisted operations are accepted here: send a known hash, not a document.", extensions: { code: "PERSISTED_QUERY_ONLY" } },
+    },
+    extractPersistedOperationId: (params) =>
+      (params as { documentId?: string }).documentId ?? (params.extensions?.persistedQuery as { sha256Hash?: string } | undefined)?.sha256Hash ?? null,
+  }) as Plugin;
+}
+
 let shipped: Promise<string[]> | undefined;
 /** The migrations this build ships, read once. */
 const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.migrationDirectories.map((d) => d.path)));
@@ -53,7 +99,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const opts = { ...options, metrics: options.metrics ?? createMetrics({ defaultMetrics: false }) };
   return createYoga<RestServerContext, Context>({
     schema,
-    plugins: [opts.metrics.plugin, useHealthRoutes({ prisma: opts.prisma, expectedMigrations }), useQueryLimits(), useRestRoutes(opts)],
+    plugins: [
+      opts.metrics.plugin,
+      useBodyLimit(opts.maxBodyBytes ?? 8 * 1024 * 1024),
+      useHealthRoutes({ prisma: opts.prisma, expectedMigrations }),
+      // Bearer keys, not cookies, authenticate: CSRF needs no cookie to steal, but a simple
+      // cross-site request (a form, an img) is still refused before it runs anything.
+      useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf", "authorization"] }),
+      ...(opts.persistedOperations ? [usePersisted(opts.persistedOperations)] : []),
+      ...useQueryLimits(schema, opts.queryLimits ?? DEFAULT_QUERY_LIMITS),
+      useRestRoutes(opts),
+    ],
     graphqlEndpoint: "/graphql",
     landingPage: false,
     // Served from the package itself: no request leaves the machine. The bundle is 9 MB of
@@ -75,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (restCaller) return createContext(opts, restCaller, null);
       const header = request.headers.get("authorization");
       const result = header ? await opts.authenticator.authenticate(header) : null;
+      if (result?.ok) rateLimited(opts.rateLimiter, result.caller.apiKeyId);
       return createContext(opts, result?.ok ? result.caller : null, result && !result.ok ? result.failure : header ? null : "missing");
     },
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { QUERY_LIMITS } from "../src/graphql/armor.js";
+import { DEFAULT_QUERY_LIMITS as QUERY_LIMITS } from "../src/graphql/query-limits.js";
 import { EXAMPLE_QUERY } from "../src/graphql/example-query.js";
 import { createTestApp, type TestApp, type TestOrg } from "./helpers/test-app.js";
 

@@ -16,3 +16,25 @@ export const LIMITS = {
   rollupBlock: 1000,
   metricPageSize: 10_000,
 } as const;
+
+// Limits on what a GraphQL document may ask (src/graphql/query-limits.ts), each a setting.
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** See query-cost.ts: fields, times the page sizes above them. */
+  maxCost: number;
+  /** Schema introspection (GraphiQL needs it); off in a locked-down production. */
+  introspection: boolean;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxDepth: 14,
+  maxAliases: 30,
+  maxTokens: 5_000,
+  maxDirectives: 50,
+  maxCost: 100_000,
+  introspection: true,
+};
+

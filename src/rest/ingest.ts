@@ -7,7 +7,7 @@ import { logMetrics, type MetricPointInput } from "../domain/log-metrics.js";
 import { isJsonObject } from "../domain/json-merge.js";
 import { createContext } from "../graphql/context.js";
 import { announceMetricsLogged } from "../graphql/publish.js";
-import { json } from "./responses.js";
+import { json, tooManyRequests } from "./responses.js";
 import { NdjsonError, parseNdjson } from "./ndjson.js";
 import { plutoMessage, type RouteServices } from "./pluto-routes.js";
 
@@ -60,6 +60,8 @@ export function ingestRoute(kind: "metrics" | "logs", services: RouteServices, a
   return async (request: Request): Promise<Response> => {
     const auth = await authenticator.authenticate(request.headers.get("authorization"));
     if (!auth.ok) return fail(kind, `InvalidToken (1002 - Authentication Error): ${AUTH_FAILURE_MESSAGES[auth.failure] ?? "Unauthorized"}`);
+    const wait = services.rateLimiter?.take(auth.caller.apiKeyId) ?? 0;
+    if (wait > 0) return tooManyRequests(wait);
     const runHeader = request.headers.get("x-run-id") ?? "";
     if (!/^\d{1,10}$/.test(runHeader) || Number(runHeader) > 2_147_483_647) return fail(kind, "X-Run-Id must be a run id");
     if (!request.headers.get("x-project-name")) return fail(kind, "X-Project-Name is required");

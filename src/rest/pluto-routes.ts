@@ -22,6 +22,7 @@ import { runIdsByMetric } from "../domain/runs-by-metric.js";
 import type { RunStateName } from "../domain/run-state.js";
 import { FilterError, parseListFilter } from "./run-list-filter.js";
 import type { TransitionResult } from "../domain/state-transition.js";
+import type { RateLimiter } from "../domain/rate-limit.js";
 import type { Context, Services } from "../graphql/context.js";
 import { announceRunChanged } from "../graphql/publish.js";
 
@@ -32,6 +33,7 @@ export interface RouteServices extends Services {
   prisma: PrismaClient;
   sql: Sql;
   publicUrl: string;
+  rateLimiter?: RateLimiter;
 }
 
 export interface RouteContext {

@@ -1,4 +1,5 @@
 import { AUTH_FAILURE_MESSAGES, type AuthFailure } from "../domain/api-keys.js";
+import { retryAfterSeconds } from "../domain/rate-limit.js";
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
@@ -13,3 +14,10 @@ export function unauthorized(failure: AuthFailure): Response {
 export const badRequest = (error: string, extra: object = {}) => json(400, { error, ...extra });
 
 export const internalError = () => json(500, { error: "Internal Server Error" });
+
+/** 429 with Retry-After: Pluto's SDK retries these with backoff. */
+export function tooManyRequests(waitMs: number, key: "error" | "detail" = "error"): Response {
+  const seconds = retryAfterSeconds(waitMs);
+  const message = `Rate limit exceeded for this API key: retry after ${seconds} s.`;
+  return json(429, key === "error" ? { error: "Too Many Requests", message } : { detail: message }, { "retry-after": String(seconds) });
+}

@@ -3,7 +3,7 @@ import type { Caller } from "../domain/api-keys.js";
 import type { Authenticator } from "../domain/key-cache.js";
 import type { Logger } from "../logger.js";
 import { openApiDocument } from "./openapi.js";
-import { internalError, json, unauthorized } from "./responses.js";
+import { internalError, json, tooManyRequests, unauthorized } from "./responses.js";
 import { handleCreateRun } from "./runs-create.js";
 import { ingestRoute } from "./ingest.js";
 import * as routes from "./pluto-routes.js";
@@ -111,6 +111,8 @@ export function useRestRoutes(
           if (route?.service === "py") return endResponse(json(401, { detail: AUTH_FAILURE_MESSAGES[auth.failure] ?? "Unauthorized" }));
           return endResponse(unauthorized(auth.failure));
         }
+        const wait = opts.rateLimiter?.take(auth.caller.apiKeyId) ?? 0;
+        if (wait > 0) return endResponse(tooManyRequests(wait, route?.service === "py" ? "detail" : "error"));
         if (createRoute) return endResponse(await createRoute(request, auth.caller, executor(request, auth.caller)));
         const handle = routes.withErrors(route!.handle, route!.service === "py" ? "detail" : "error");
         endResponse(await handle({ request, url, caller: auth.caller, services: opts, params, gql: createContext(opts, auth.caller, null) }));

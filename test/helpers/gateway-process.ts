@@ -32,7 +32,7 @@ export function start(env: Record<string, string>): Promise<Started> {
       const m = /GraphQL at (http:\/\/\S+)\/graphql/.exec(launched.stderr());
       if (!m) return;
       clearInterval(poll);
-      const res = await fetch(`${m[1]}/graphql?query=%7B__typename%7D`);
+      const res = await fetch(`${m[1]}/graphql?query=%7B__typename%7D`, { headers: { "x-graphql-yoga-csrf": "1" } });
       expect(res.status).toBe(200);
       launched.proc.removeAllListeners("exit");
       resolve({ ...launched, url: m[1]! });

@@ -6,7 +6,7 @@ import { createLogger } from "../../src/logger.js";
 import { createEventBus } from "../../src/events.js";
 import { createApiKey } from "../../src/domain/api-keys.js";
 import { createAuthenticator } from "../../src/domain/key-cache.js";
-import { createGateway, type Gateway } from "../../src/server.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/server.js";
 import { openTestDatabase, type TestDatabase } from "./test-database.js";
 
 export const PUBLIC_URL = "http://gateway.test";
@@ -36,7 +36,7 @@ export interface TestApp {
 }
 
 /** A gateway on a fresh database, driven through `yoga.fetch`; closed after the file's tests. */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: Partial<GatewayOptions> = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const operations: string[] = [];
   // The Pothos Prisma plugin's own test pattern: record every operation a request makes.
@@ -63,6 +63,7 @@ export async function createTestApp(): Promise<TestApp> {
     publicUrl: PUBLIC_URL,
     logger: createLogger((process.env.LOG_LEVEL as LogLevel) ?? "error"),
     authenticator,
+    ...options,
   });
   afterAll(async () => {
     await authenticator.close();

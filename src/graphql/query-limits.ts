@@ -1,0 +1,50 @@
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { queryCost } from "./query-cost.js";
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "../domain/limits.js";
+
+export { DEFAULT_QUERY_LIMITS, type QueryLimits };
+
+// Limits on what a GraphQL document may ask, checked before execution. The defaults leave
+// room for the frontend's deepest real query (projects → runs → forks → stateHistory /
+// metric history, about 9 levels, a cost near 10,000) and for GraphiQL's introspection;
+// each is a setting (config.ts, README "Limits").
+
+/** Connection page size Pothos applies when a client gives none (builder.ts). */
+const DEFAULT_PAGE = 20;
+
+export function useQueryLimits(schema: GraphQLSchema, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin[] {
+  const cost: Plugin = {
+    onExecute({ args, setResultAndStopExecution }) {
+      const n = queryCost(schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>, DEFAULT_PAGE);
+      if (n > limits.maxCost) {
+        setResultAndStopExecution({
+          errors: [
+            new GraphQLError(`Query cost ${n} exceeds the limit of ${limits.maxCost}: ask for smaller pages (first/last/count).`, {
+              extensions: { code: "COST_LIMIT_EXCEEDED", cost: n, limit: limits.maxCost },
+            }),
+          ],
+        });
+      }
+    },
+  };
+  const introspection: Plugin = {
+    onValidate({ addValidationRule }) {
+      if (!limits.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+  return [
+    EnvelopArmorPlugin({
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+      maxAliases: { n: limits.maxAliases },
+      maxTokens: { n: limits.maxTokens },
+      maxDirectives: { n: limits.maxDirectives },
+      // graphql-armor's own cost grows as 1.5^depth and ignores page sizes; query-cost.ts counts pages.
+      costLimit: { enabled: false },
+      blockFieldSuggestion: { enabled: true },
+    }),
+    cost,
+    introspection,
+  ];
+}
