@@ -36,12 +36,36 @@ function numberOf(value: ValueNode, variables: Record<string, unknown>): number 
 const unwrap = (t: GraphQLType): GraphQLType => (isNonNullType(t) ? t.ofType : t);
 const isPage = (t: GraphQLNamedType) => t.name.endsWith("Connection") || t.name.endsWith("Edge");
 
+// Yoga's parser cache hands the same DocumentNode to every request of one query string:
+// a cost that no variable changes is computed once per document and operation.
+const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+
 export function queryCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
   defaultPage: number,
+): number {
+  const known = fixedCosts.get(document)?.get(operationName ?? "");
+  if (known !== undefined) return known;
+  let usesVariables = false;
+  const n = computeCost(schema, document, operationName, variables, defaultPage, () => (usesVariables = true));
+  if (!usesVariables) {
+    const byOperation = fixedCosts.get(document) ?? new Map<string, number>();
+    byOperation.set(operationName ?? "", n);
+    fixedCosts.set(document, byOperation);
+  }
+  return n;
+}
+
+function computeCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  defaultPage: number,
+  onVariable: () => void,
 ): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -62,7 +86,10 @@ export function queryCost(
         const type = def ? getNamedType(def.type) : undefined;
         const size = s.arguments?.find((a) => PAGE_ARGS.has(a.name.value));
         let items = 1;
-        if (size) items = numberOf(size.value, variables) ?? defaultPage;
+        if (size) {
+          if (size.value.kind === Kind.VARIABLE) onVariable();
+          items = numberOf(size.value, variables) ?? defaultPage;
+        }
         else if (def && type && (type.name.endsWith("Connection") || (isListType(unwrap(def.type)) && !(parent && isPage(parent))))) items = defaultPage;
         total += 1 + Math.max(items, 1) * cost(s.selectionSet, type, visiting);
       } else if (s.kind === Kind.INLINE_FRAGMENT) {

@@ -65,20 +65,20 @@ export function createMetrics(opts: { poolStats?: () => PoolStats; defaultMetric
     return name;
   };
   const routeOf = (path: string) => (path === "/graphql" || path.startsWith("/api/") || path.startsWith("/ingest/") ? path : path === "/metrics" || path === "/healthz" || path === "/readyz" ? path : "other");
-  const started = new WeakMap<Request, number>();
+  const started = new WeakMap<Request, { t0: number; route: string }>();
 
   const plugin: Plugin = {
     onRequest({ request, url, endResponse }) {
-      started.set(request, performance.now());
+      started.set(request, { t0: performance.now(), route: routeOf(url.pathname) });
       if (request.method === "GET" && url.pathname === "/metrics") {
         return registry.metrics().then((text) => endResponse(new Response(text, { status: 200, headers: { "content-type": registry.contentType } })));
       }
     },
     onResponse({ request, response }) {
-      const t0 = started.get(request);
-      const route = routeOf(new URL(request.url).pathname);
-      requests.inc({ route, status: String(response.status) });
-      if (t0 !== undefined) latency.observe({ route }, (performance.now() - t0) / 1000);
+      const s = started.get(request);
+      if (!s) return;
+      requests.inc({ route: s.route, status: String(response.status) });
+      latency.observe({ route: s.route }, (performance.now() - s.t0) / 1000);
     },
     onExecute({ args }) {
       const t0 = performance.now();
