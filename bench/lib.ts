@@ -91,3 +91,28 @@ export function printTable(title: string, rows: Figures[]): void {
     );
   }
 }
+
+/** GraphQL over HTTP with the bench key; throws on errors, returns `data`. */
+export function gqlClient(port: number) {
+  return async (query: string, variables: Record<string, unknown> = {}): Promise<any> => {
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as any;
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+}
+
+/** Median wall time of `n` sequential calls, in ms. */
+export async function medianMs(f: () => Promise<unknown>, n: number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f();
+    xs.push(performance.now() - t0);
+  }
+  return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+}

@@ -5,23 +5,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { freshDatabase, gqlClient, medianMs, startGateway, stopGateway } from "./lib.js";
 
 const which = process.argv[2] ?? "both";
 const TOTAL = Number(process.argv[3] ?? 1_000_000);
 const BATCH = 10_000;
 const PORT = 4660;
 
-async function gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${PORT}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const gql = gqlClient(PORT);
 
 const createRun = async (name: string) =>
   (await gql(`mutation($n:String!){ createRun(input:{projectName:"bench", name:$n}){ ... on CreateRunSuccess { run { runId } } } }`, { n: name })).createRun.run.runId as number;
@@ -57,15 +48,7 @@ async function ingest(runId: number, from: number, count: number, form: Form = "
   return count / ((performance.now() - t0) / 1000);
 }
 
-async function median(f: () => Promise<unknown>, n = 5): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await f();
-    xs.push(performance.now() - t0);
-  }
-  return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
-}
+const median = (f: () => Promise<unknown>) => medianMs(f, 5);
 const overview = (runId: number, from?: number, to?: number) =>
   gql(`query($id:Int!,$f:SafeInt,$t:SafeInt){ run(runId:$id){ metric(name:"loss"){ buckets(count:1000, fromStep:$f, toStep:$t){ count min max } } } }`, { id: runId, f: from, t: to });
 

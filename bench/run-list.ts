@@ -2,37 +2,18 @@
 // to the same list sorted by a column, on PostgreSQL: N runs of which a tenth are forks,
 // each with a `loss` series of 100 points. Prints the median of 20 requests for each.
 // Run: npx tsx bench/run-list.ts [runs, default 10000]
-import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { freshDatabase, gqlClient, medianMs, startGateway, stopGateway } from "./lib.js";
 
 const RUNS = Number(process.argv[2] ?? 10_000);
 const PORT = 4662;
 
-async function gql(query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${PORT}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as any;
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const gql = gqlClient(PORT);
 
 async function inParallel<T>(items: T[], width: number, f: (item: T) => Promise<void>) {
   const queue = [...items];
   await Promise.all(Array.from({ length: width }, async () => {
     for (let x = queue.shift(); x !== undefined; x = queue.shift()) await f(x);
   }));
-}
-
-async function median(query: string): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t0 = performance.now();
-    await gql(query);
-    xs.push(performance.now() - t0);
-  }
-  return xs.sort((a, b) => a - b)[10]!;
 }
 
 const gateway = await startGateway({ DATABASE_URL: await freshDatabase("gateway_bench_run_list") }, PORT);
@@ -65,7 +46,7 @@ try {
     ["first 50 with loss < 0.01", page(`filter:{ metrics:[{ name:"loss", lt:0.01 }] }`)],
   ];
   console.log(`\nPostgreSQL, ${RUNS.toLocaleString()} runs (${RUNS - roots.length} forks)`);
-  for (const [label, q] of rows) console.log(`  ${label.padEnd(40)} ${(await median(q)).toFixed(1)} ms median`);
+  for (const [label, q] of rows) console.log(`  ${label.padEnd(40)} ${(await medianMs(() => gql(q), 20)).toFixed(1)} ms median`);
 } finally {
   await stopGateway(gateway);
 }
