@@ -1,10 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exitCode, start } from "./helpers/gateway-process.js";
-import { openTestDatabase, type TestDatabase } from "./helpers/test-database.js";
+import { openProcessDatabase } from "./helpers/test-database.js";
 
 // The operator's CLI as a user runs it (`npx ml-gateway …`): a real process on the suite's
 // database kind — a PGlite directory, or a PostgreSQL test database when DATABASE_URL is set.
@@ -13,16 +10,9 @@ let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  if (process.env.DATABASE_URL) {
-    const db: TestDatabase = await openTestDatabase();
-    env = { DATABASE_URL: db.url! };
-    // Keeps the database until the end; other processes use it meanwhile.
-    cleanup = () => db.close();
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), "gateway-cli-"));
-    env = { DATABASE_URL: "", DATA_DIR: dir };
-    cleanup = () => rm(dir, { recursive: true, force: true });
-  }
+  const db = await openProcessDatabase("gateway-cli");
+  env = db.env;
+  cleanup = db.close;
 });
 afterAll(() => cleanup());
 

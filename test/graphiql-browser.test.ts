@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
 import { exitCode, start, type Started } from "./helpers/gateway-process.js";
-import { openTestDatabase } from "./helpers/test-database.js";
+import { openProcessDatabase } from "./helpers/test-database.js";
 
 // GraphiQL as an explorer meets it: Debian's Chromium driven by playwright-core against a
 // real gateway process. Nothing may be fetched from another origin (the page works
@@ -34,17 +33,9 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   if (!haveBrowser) return;
-  let env: Record<string, string>;
-  if (embedded) {
-    const dir = await mkdtemp(join(tmpdir(), "gateway-graphiql-"));
-    env = { DATABASE_URL: "", DATA_DIR: dir };
-    cleanup = () => rm(dir, { recursive: true, force: true });
-  } else {
-    const db = await openTestDatabase();
-    env = { DATABASE_URL: db.url! };
-    cleanup = () => db.close();
-  }
-  gateway = await start({ ...env, BOOTSTRAP_API_KEY: key, HOST: "127.0.0.1" });
+  const db = await openProcessDatabase("gateway-graphiql");
+  cleanup = db.close;
+  gateway = await start({ ...db.env, BOOTSTRAP_API_KEY: key, HOST: "127.0.0.1" });
   const created = await gql(`mutation { createRun(input: { projectName: "my-ml-project", name: "baseline" }) { ... on CreateRunSuccess { run { runId } } } }`);
   const runId = created.data.createRun.run.runId;
   await gql(`mutation($r:Int!) { logMetrics(input: { runId: $r, series: [{ name: "loss", steps: [0, 1, 2], values: [2, 1, 0.5] }] }) { __typename } }`, { r: runId });

@@ -1,12 +1,9 @@
 import { Writable } from "node:stream";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
 import { createLogger, requestScope } from "../src/logger.js";
 import { exitCode, start, type Started } from "./helpers/gateway-process.js";
-import { openTestDatabase } from "./helpers/test-database.js";
+import { openProcessDatabase } from "./helpers/test-database.js";
 import { LOG_METRICS } from "./helpers/operations.js";
 import { createRunOk } from "./helpers/runs.js";
 import { createTestApp, PUBLIC_URL, type TestApp, type TestOrg } from "./helpers/test-app.js";
@@ -59,17 +56,9 @@ describe("a running gateway", () => {
   const key = generateApiKey();
 
   beforeAll(async () => {
-    let env: Record<string, string>;
-    if (process.env.DATABASE_URL) {
-      const db = await openTestDatabase();
-      env = { DATABASE_URL: db.url! };
-      cleanup = () => db.close();
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), "gateway-obs-"));
-      env = { DATABASE_URL: "", DATA_DIR: dir };
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
-    gateway = await start({ ...env, BOOTSTRAP_API_KEY: key, BOOTSTRAP_ORG: "obs-org" });
+    const db = await openProcessDatabase("gateway-obs");
+    cleanup = db.close;
+    gateway = await start({ ...db.env, BOOTSTRAP_API_KEY: key, BOOTSTRAP_ORG: "obs-org" });
   });
   afterAll(async () => {
     gateway.proc.kill("SIGTERM");

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
@@ -66,4 +68,18 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       await adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
+}
+
+/**
+ * A database a child process can open (the gateway, the CLI): a PostgreSQL test copy when
+ * DATABASE_URL is set, else a new PGlite directory. `env` points a process at it.
+ */
+export async function openProcessDatabase(prefix: string): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const db = await openTestDatabase();
+    // The copy stays until close(); other processes use it meanwhile.
+    return { env: { DATABASE_URL: db.url! }, close: () => db.close() };
+  }
+  const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  return { env: { DATABASE_URL: "", DATA_DIR: dir }, close: () => rm(dir, { recursive: true, force: true }) };
 }
