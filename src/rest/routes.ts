@@ -25,31 +25,32 @@ type CreateRoute = (request: Request, caller: Caller, execute: ExecuteOperation)
 
 interface Route extends RouteDoc {
   handle: RouteHandler;
+  pattern: RegExp;
 }
 
 /** A route by its OpenAPI path: "{x}" matches one path segment. */
-const route = (doc: RouteDoc, handle: RouteHandler): Route & { pattern: RegExp } => ({
+const served = (doc: RouteDoc, handle: RouteHandler): Route => ({
   ...doc,
   handle,
   pattern: new RegExp(`^${doc.path.replace(/\{[^}]+\}/g, "([^/]+)")}$`),
 });
 
-const ROUTES = [
-  route({ method: "POST", path: "/api/slug", service: "api", summary: "The key's organization (the SDK's key check)", response: bodies.SlugResponse }, routes.slug),
-  route({ method: "POST", path: "/api/runs/resume", service: "api", summary: "Resume a run; a finished one goes back to RUNNING", body: bodies.ResumeBody, response: CreateRunResponse, errors: [400, 404, 409] }, routes.resume),
-  route({ method: "POST", path: "/api/runs/status/update", service: "api", summary: "Report a status; among final states the more severe wins, a refused report is still answered as success", body: bodies.StatusUpdateBody, errors: [400, 404] }, routes.statusUpdate),
-  route({ method: "POST", path: "/api/runs/logName/add", service: "api", summary: "Register the names a run logs under (idempotent)", body: bodies.LogNameBody, errors: [400, 404] }, routes.logNameAdd),
-  route({ method: "POST", path: "/api/runs/tags/update", service: "api", summary: "Replace the run's tags", body: bodies.TagsBody, errors: [400, 404] }, routes.tagsUpdate),
-  route({ method: "POST", path: "/api/runs/config/update", service: "api", summary: "Deep-merge a delta into the run's config", body: bodies.ConfigBody, errors: [400, 404] }, routes.configUpdate),
-  route({ method: "POST", path: "/api/runs/notes/update", service: "api", summary: "Set the run's notes (empty or null clears them)", body: bodies.NotesBody, errors: [400, 404] }, routes.notesUpdate),
-  route({ method: "GET", path: "/api/runs/details/by-display-id/{displayId}", service: "api", summary: "A run by display id (projectName query parameter scopes it)", response: bodies.DetailsResponse, errors: [400, 404, 409] }, routes.detailsByDisplayId),
-  route({ method: "GET", path: "/api/runs/details/{id}", service: "api", summary: "A run by id, with its fork fields", response: bodies.DetailsResponse, errors: [400, 404] }, routes.detailsById),
-  route({ method: "GET", path: "/api/runs/list", service: "api", summary: "A project's runs: search, tags (any), status, sort, limit, offset", query: bodies.ListQuery, response: bodies.ListResponse, errors: [400] }, routes.list),
-  route({ method: "POST", path: "/api/runs/modelGraph/create", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("model graphs")),
-  route({ method: "POST", path: "/api/runs/trigger", service: "py", summary: "Heartbeat: answers the run's status (CANCELLED tells the client to stop)", body: bodies.TriggerBody, response: bodies.TriggerResponse, errors: [400, 404] }, routes.trigger),
-  route({ method: "POST", path: "/api/runs/alert", service: "py", summary: "Record an alert the run raised", body: bodies.AlertBody, response: bodies.AlertResponse, errors: [400, 404] }, routes.alert),
-  route({ method: "POST", path: "/ingest/data", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("data (histograms, tables, graphs)")),
-  route({ method: "POST", path: "/files", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("files")),
+const ROUTES: Route[] = [
+  served({ method: "POST", path: "/api/slug", service: "api", summary: "The key's organization (the SDK's key check)", response: bodies.SlugResponse }, routes.slug),
+  served({ method: "POST", path: "/api/runs/resume", service: "api", summary: "Resume a run; a finished one goes back to RUNNING", body: bodies.ResumeBody, response: CreateRunResponse, errors: [400, 404, 409] }, routes.resume),
+  served({ method: "POST", path: "/api/runs/status/update", service: "api", summary: "Report a status; among final states the more severe wins, a refused report is still answered as success", body: bodies.StatusUpdateBody, errors: [400, 404] }, routes.statusUpdate),
+  served({ method: "POST", path: "/api/runs/logName/add", service: "api", summary: "Register the names a run logs under (idempotent)", body: bodies.LogNameBody, errors: [400, 404] }, routes.logNameAdd),
+  served({ method: "POST", path: "/api/runs/tags/update", service: "api", summary: "Replace the run's tags", body: bodies.TagsBody, errors: [400, 404] }, routes.tagsUpdate),
+  served({ method: "POST", path: "/api/runs/config/update", service: "api", summary: "Deep-merge a delta into the run's config", body: bodies.ConfigBody, errors: [400, 404] }, routes.configUpdate),
+  served({ method: "POST", path: "/api/runs/notes/update", service: "api", summary: "Set the run's notes (empty or null clears them)", body: bodies.NotesBody, errors: [400, 404] }, routes.notesUpdate),
+  served({ method: "GET", path: "/api/runs/details/by-display-id/{displayId}", service: "api", summary: "A run by display id (projectName query parameter scopes it)", response: bodies.DetailsResponse, errors: [400, 404, 409] }, routes.detailsByDisplayId),
+  served({ method: "GET", path: "/api/runs/details/{id}", service: "api", summary: "A run by id, with its fork fields", response: bodies.DetailsResponse, errors: [400, 404] }, routes.detailsById),
+  served({ method: "GET", path: "/api/runs/list", service: "api", summary: "A project's runs: search, tags (any), status, sort, limit, offset", query: bodies.ListQuery, response: bodies.ListResponse, errors: [400] }, routes.list),
+  served({ method: "POST", path: "/api/runs/modelGraph/create", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("model graphs")),
+  served({ method: "POST", path: "/api/runs/trigger", service: "py", summary: "Heartbeat: answers the run's status (CANCELLED tells the client to stop)", body: bodies.TriggerBody, response: bodies.TriggerResponse, errors: [400, 404] }, routes.trigger),
+  served({ method: "POST", path: "/api/runs/alert", service: "py", summary: "Record an alert the run raised", body: bodies.AlertBody, response: bodies.AlertResponse, errors: [400, 404] }, routes.alert),
+  served({ method: "POST", path: "/ingest/data", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("data (histograms, tables, graphs)")),
+  served({ method: "POST", path: "/files", service: "api", summary: "Not stored yet: 501", notImplemented: true }, routes.notImplemented("files")),
 ];
 
 /** Every route, for the OpenAPI document. */
@@ -91,34 +92,36 @@ export function useRestRoutes(
         return endResponse(json(200, openApiDocument(opts.publicUrl, ROUTE_DOCS)));
       }
       const path = url.pathname;
-      const createRoute = create[path];
-      const ingestRoute = ingest[path];
+      const createHandler = create[path];
+      const ingestHandler = ingest[path];
       let route: Route | undefined;
       let params: string[] = [];
-      if (!createRoute && !ingestRoute) {
+      if (!createHandler && !ingestHandler) {
         const matching = ROUTES.filter((r) => r.pattern.test(path));
         if (matching.length === 0) return;
         route = matching.find((r) => r.method === request.method);
         if (!route) return endResponse(json(405, { error: "Method Not Allowed" }, { allow: matching.map((r) => r.method).join(", ") }));
-        params = (route as (typeof ROUTES)[number]).pattern.exec(path)!.slice(1);
+        params = route.pattern.exec(path)!.slice(1);
       } else if (request.method !== "POST") {
         return endResponse(json(405, { error: "Method Not Allowed" }, { allow: "POST" }));
       }
+      // Pluto's py service (FastAPI) answers {detail}; the others {error}.
+      const errorKey = route?.service === "py" ? "detail" : "error";
       try {
-        if (ingestRoute) return endResponse(await ingestRoute(request));
+        if (ingestHandler) return endResponse(await ingestHandler(request));
         const auth = await opts.authenticator.authenticate(request.headers.get("authorization"));
         if (!auth.ok) {
-          if (route?.service === "py") return endResponse(json(401, { detail: AUTH_FAILURE_MESSAGES[auth.failure] ?? "Unauthorized" }));
+          if (errorKey === "detail") return endResponse(json(401, { detail: AUTH_FAILURE_MESSAGES[auth.failure] ?? "Unauthorized" }));
           return endResponse(unauthorized(auth.failure));
         }
         const wait = opts.rateLimiter?.take(auth.caller.apiKeyId) ?? 0;
-        if (wait > 0) return endResponse(tooManyRequests(wait, route?.service === "py" ? "detail" : "error"));
-        if (createRoute) return endResponse(await createRoute(request, auth.caller, executor(request, auth.caller)));
-        const handle = routes.withErrors(route!.handle, route!.service === "py" ? "detail" : "error");
+        if (wait > 0) return endResponse(tooManyRequests(wait, errorKey));
+        if (createHandler) return endResponse(await createHandler(request, auth.caller, executor(request, auth.caller)));
+        const handle = routes.withErrors(route!.handle, errorKey);
         endResponse(await handle({ request, url, caller: auth.caller, services: opts, params, gql: createContext(opts, auth.caller, null) }));
       } catch (e) {
         opts.logger?.error(e);
-        endResponse(route?.service === "py" ? json(500, { detail: "Internal Server Error" }) : internalError());
+        endResponse(errorKey === "detail" ? json(500, { detail: "Internal Server Error" }) : internalError());
       }
     },
   };
