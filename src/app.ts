@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { requestScope, type Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createGateway, type Gateway } from "./server.js";
+import { restRouteLabel } from "./rest/routes.js";
 import { startLivenessSweeper } from "./sweeper.js";
 import { RateLimiter } from "./domain/rate-limit.js";
 import { readPersistedOperations } from "./graphql/persisted-operations.js";
@@ -53,7 +54,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
   // Replicas of one installation share its database, and so its Redis namespace.
   const bus = createEventBus(settings.redisUrl, settings.redisUrl ? await installationNamespace(db.sql) : "");
   const authenticator = await createAuthenticator(db.sql, db.listen);
-  const metrics = createMetrics({ poolStats: db.poolStats });
+  const metrics = createMetrics({ poolStats: db.poolStats, routeLabel: restRouteLabel });
   const persistedOperations = settings.persistedOperations.file
     ? { documents: await readPersistedOperations(settings.persistedOperations.file), only: settings.persistedOperations.only }
     : undefined;

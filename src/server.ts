@@ -13,7 +13,7 @@ import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphq
 import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
-import { useRestRoutes, type RestServerContext } from "./rest/routes.js";
+import { restRouteLabel, useRestRoutes, type RestServerContext } from "./rest/routes.js";
 import type { Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 
@@ -96,7 +96,7 @@ const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.mig
 
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const opts = { ...options, metrics: options.metrics ?? createMetrics({ defaultMetrics: false }) };
+  const opts = { ...options, metrics: options.metrics ?? createMetrics({ defaultMetrics: false, routeLabel: restRouteLabel }) };
   return createYoga<RestServerContext, Context>({
     schema,
     plugins: [

@@ -14,9 +14,9 @@ import { createTestApp, PUBLIC_URL, type TestApp, type TestOrg } from "./helpers
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   for (const line of text.split("\n")) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const have = (m[2] ?? "").split(",").filter(Boolean);
+    const have = [...(m[2] ?? "").matchAll(/\w+="[^"]*"/g)].map((x) => x[0]);
     if (want.every((w) => have.includes(w))) return Number(m[3]);
   }
   return undefined;
@@ -113,6 +113,15 @@ describe("metrics through yoga.fetch", () => {
     for (let i = 0; i < 3; i++) await acme.gql(`query Q${i} { __typename }`);
     const text = await (await app.yoga.fetch(`${PUBLIC_URL}/metrics`)).text();
     expect(sample(text, "gateway_ingested_points_total")).toBe(3);
+    // Routes are labelled by template: run ids and invented paths add no label values.
+    for (const path of [`/api/runs/details/${runId}`, "/api/runs/details/999999", "/api/no/such/path", "/ingest/nothing"]) {
+      await app.yoga.fetch(`${PUBLIC_URL}${path}`, { headers: { authorization: `Bearer ${acme.key}` } });
+    }
+    const after = await (await app.yoga.fetch(`${PUBLIC_URL}/metrics`)).text();
+    expect(sample(after, "gateway_http_requests_total", { route: "/api/runs/details/{id}", status: "200" })).toBe(1);
+    expect(sample(after, "gateway_http_requests_total", { route: "/api/runs/details/{id}", status: "404" })).toBe(1);
+    expect(sample(after, "gateway_http_requests_total", { route: "other", status: "404" })).toBe(2);
+    expect(after).not.toMatch(/route="\/api\/runs\/details\/\d/);
     expect(sample(text, "gateway_graphql_operation_duration_seconds_count", { operation: "Q2", type: "query" })).toBe(1);
   });
 });

@@ -20,7 +20,14 @@ export interface GatewayMetrics {
   ingestedPoints(n: number): void;
 }
 
-export function createMetrics(opts: { poolStats?: () => PoolStats; defaultMetrics?: boolean } = {}): GatewayMetrics & { plugin: Plugin } {
+export function createMetrics(
+  opts: {
+    poolStats?: () => PoolStats;
+    defaultMetrics?: boolean;
+    /** The template of the route serving a path (ids left out); null for a path nothing serves. */
+    routeLabel?: (path: string) => string | null;
+  } = {},
+): GatewayMetrics & { plugin: Plugin } {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "gateway_" });
   const requests = new Counter({ name: "gateway_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers: [registry] });
@@ -64,7 +71,10 @@ export function createMetrics(opts: { poolStats?: () => PoolStats; defaultMetric
     names.add(name);
     return name;
   };
-  const routeOf = (path: string) => (path === "/graphql" || path.startsWith("/api/") || path.startsWith("/ingest/") ? path : path === "/metrics" || path === "/healthz" || path === "/readyz" ? path : "other");
+  // Route templates, never raw paths: a label per run id, or per path a scanner invents,
+  // would grow the registry without bound.
+  const OWN_PATHS = new Set(["/graphql", "/metrics", "/healthz", "/readyz"]);
+  const routeOf = (path: string) => (OWN_PATHS.has(path) ? path : (opts.routeLabel?.(path) ?? "other"));
   const started = new WeakMap<Request, { t0: number; route: string }>();
 
   const plugin: Plugin = {

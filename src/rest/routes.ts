@@ -56,6 +56,14 @@ const ROUTES: Route[] = [
 /** Every route, for the OpenAPI document. */
 export const ROUTE_DOCS: RouteDoc[] = ROUTES;
 
+const FIXED_PATHS = new Set(["/api/runs/create", "/ingest/metrics", "/ingest/logs", "/api/openapi.json"]);
+
+/** The route a path is served by, as its template ("/api/runs/details/{id}"); null for none. */
+export function restRouteLabel(path: string): string | null {
+  if (FIXED_PATHS.has(path)) return path;
+  return ROUTES.find((r) => r.pattern.test(path))?.path ?? null;
+}
+
 /**
  * Pluto's REST routes, at the edge of the Yoga server. Each authenticates with the same API
  * keys, then executes GraphQL operations through Yoga's own pipeline (parse and validation
