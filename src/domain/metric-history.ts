@@ -252,11 +252,9 @@ export async function metricSummariesOfRuns(
       cols.b2.push(String(b2));
     }
   }
-  const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
-  if (cols.target.length === 0) return out;
+  if (cols.target.length === 0) return summariesByRun(runIds, []);
   const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
-  type Row = { target: number; name: string; n: bigint | string; mn: string | null; mx: string | null; ls: bigint | string; lv: string };
-  const rows = await queryTemplate<Row>(db, Prisma.sql`
+  const rows = await queryTemplate<SummaryRow>(db, Prisma.sql`
     WITH seg AS (
       SELECT * FROM unnest(${cols.target}::int[], ${cols.run}::int[], ${cols.whole}::bool[],
                            ${cols.kLo}::bigint[], ${cols.kHi}::bigint[], ${cols.a1}::bigint[], ${cols.b1}::bigint[],
@@ -282,15 +280,17 @@ export async function metricSummariesOfRuns(
     SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx,
            ((max(ARRAY[ls::float8, lv]))[1])::bigint AS ls, ((max(ARRAY[ls::float8, lv]))[2])::text AS lv
     FROM parts GROUP BY target, name`);
+  return summariesByRun(runIds, rows);
+}
+
+/** A summary row of either statement below: the run it is for, and its aggregates as text. */
+type SummaryRow = { target: number; name: string; n: bigint | string | number; mn: string | null; mx: string | null; ls: bigint | string; lv: string };
+
+/** Every run's summaries, sorted by name; runs with none get []. */
+function summariesByRun(runIds: readonly number[], rows: readonly SummaryRow[]): Map<number, MetricSummary[]> {
+  const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
   for (const r of rows) {
-    out.get(r.target)!.push({
-      name: r.name,
-      count: num(r.n),
-      min: float(r.mn),
-      max: float(r.mx),
-      last: float(r.lv),
-      lastStep: num(r.ls),
-    });
+    out.get(r.target)!.push({ name: r.name, count: num(r.n), min: float(r.mn), max: float(r.mx), last: float(r.lv), lastStep: num(r.ls) });
   }
   for (const list of out.values()) list.sort((a, b) => a.name.localeCompare(b.name));
   return out;
@@ -307,16 +307,12 @@ export async function metricSummariesOfRoots(
   runIds: readonly number[],
   names: string[],
 ): Promise<Map<number, MetricSummary[]>> {
-  const rows = await queryTemplate<{ run_id: number; name: string; count: number; mn: string | null; mx: string | null; ls: bigint | string; lv: string }>(
+  const rows = await queryTemplate<SummaryRow>(
     db,
-    Prisma.sql`SELECT m.run_id, m.name, m.count, m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
+    Prisma.sql`SELECT m.run_id AS target, m.name, m.count AS n, m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
       FROM runs r JOIN metrics m ON m.run_id = r.id
       WHERE r.id = ANY(${[...runIds]}::int[]) AND r.organization_id = ${organizationId} AND r.fork_depth = 0
         AND m.name = ANY(${names}::text[]) AND m.count > 0`,
   );
-  const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
-  for (const r of rows) {
-    out.get(r.run_id)!.push({ name: r.name, count: r.count, min: float(r.mn), max: float(r.mx), last: float(r.lv), lastStep: num(r.ls) });
-  }
-  return out;
+  return summariesByRun(runIds, rows);
 }
