@@ -2,7 +2,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { createApiKey } from "./api-keys.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import { formatDisplayId } from "./display-id.js";
-import { ambiguousDisplayId, runLocatorWhere } from "./find-run.js";
+import { findRunOrThrow } from "./run-lifecycle.js";
 import { metricSummariesOfRuns } from "./metric-history.js";
 
 // What an operator does from the command line (src/cli.ts): organizations, their keys,
@@ -69,14 +69,13 @@ export async function revokeKey(prisma: PrismaClient, id: number) {
 /** One run by display id, with its lineage and metric summaries, as an operator reads it. */
 export async function showRun(prisma: PrismaClient, opts: { org: string; displayId: string; projectName?: string | null }) {
   const org = await organizationBySlug(prisma, opts.org);
-  const runs = await prisma.run.findMany({
-    where: runLocatorWhere(org.id, { displayId: opts.displayId, projectName: opts.projectName }),
-    include: { project: { select: { name: true, runPrefix: true } }, forkedFrom: { select: { number: true, project: { select: { runPrefix: true } } } } },
-    take: 2,
+  const found = await findRunOrThrow(prisma, org.id, { displayId: opts.displayId, projectName: opts.projectName }).catch((e: unknown) => {
+    throw e instanceof NotFoundError ? new NotFoundError(`Run ${opts.displayId} not found in organization "${opts.org}".`, "Run") : e;
   });
-  if (runs.length === 0) throw new NotFoundError(`Run ${opts.displayId} not found in organization "${opts.org}".`, "Run");
-  if (runs.length > 1) throw ambiguousDisplayId(opts.displayId, runs.map((r) => r.project.name));
-  const run = runs[0]!;
+  const run = await prisma.run.findUniqueOrThrow({
+    where: { id: found.id },
+    include: { project: { select: { name: true, runPrefix: true } }, forkedFrom: { select: { number: true, project: { select: { runPrefix: true } } } } },
+  });
   const metrics = (await metricSummariesOfRuns(prisma, org.id, [run.id])).get(run.id) ?? [];
   return {
     runId: run.id,

@@ -20,7 +20,7 @@ import { badRequest, json } from "./responses.js";
 import { runOrderBy, runWhere, type RunFilter, type RunOrderField } from "../domain/run-query.js";
 import { runIdsByMetric } from "../domain/runs-by-metric.js";
 import type { RunStateName } from "../domain/run-state.js";
-import { FilterError, parseListFilter } from "./run-list-filter.js";
+import { FilterError, parseListFilter, restrictStates } from "./run-list-filter.js";
 import type { TransitionResult } from "../domain/state-transition.js";
 import type { RateLimiter } from "../domain/rate-limit.js";
 import type { Context, Services } from "../graphql/context.js";
@@ -242,7 +242,7 @@ export const list: RouteHandler = async (c) => {
   }
   const states = q.status ? q.status.split(",").map((s) => normalizeState(s.trim())) : null;
   if (states?.some((s) => s == null)) return badRequest(`Invalid status: ${q.status}`);
-  if (states) filter.states = filter.states ? filter.states.filter((s) => states.includes(s)) : (states as RunStateName[]);
+  if (states) restrictStates(filter, states as RunStateName[]);
   if (q.search) filter.nameContains = q.search;
   if (q.tags) filter.tagsAny = [...(filter.tagsAny ?? []), ...q.tags.split(",").filter(Boolean)];
   // States that exclude each other (status=RUNNING with a filter on FAILED) match nothing.

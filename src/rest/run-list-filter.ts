@@ -45,7 +45,7 @@ function apply(filter: RunFilter, key: string, v: unknown): void {
   } else if (key === "state" || key === "status") {
     const states = strings(key, v).map((s) => normalizeState(s));
     if (states.some((s) => s == null)) throw new FilterError(`filter: unknown ${key} in ${JSON.stringify(v)}`);
-    filter.states = intersect(filter.states, states as RunStateName[]);
+    restrictStates(filter, states as RunStateName[]);
   } else if (key === "tags") {
     filter.tagsAny = [...(filter.tagsAny ?? []), ...strings(key, v)];
   } else if (key === "name" || key === "display_name" || key === "displayName") {
@@ -81,7 +81,10 @@ function metricCondition(name: string, v: unknown): MetricCondition {
   return c;
 }
 
-const intersect = (a: RunStateName[] | null | undefined, b: RunStateName[]) => (a ? a.filter((s) => b.includes(s)) : b);
+/** Narrows the filter to `states` (both must hold: the states in both lists). */
+export function restrictStates(filter: RunFilter, states: RunStateName[]): void {
+  filter.states = filter.states ? filter.states.filter((s) => states.includes(s)) : states;
+}
 
 function read(filter: RunFilter, json: unknown): void {
   if (!isObject(json)) throw new FilterError("filter must be a JSON object");
