@@ -7,7 +7,7 @@ import { bootstrap } from "./domain/bootstrap.js";
 import { createEventBus, installationNamespace } from "./events.js";
 import { createAuthenticator } from "./domain/key-cache.js";
 import { randomUUID } from "node:crypto";
-import { requestScope, type Logger } from "./logger.js";
+import type { Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createGateway, type Gateway } from "./server.js";
 import { restRouteLabel } from "./rest/routes.js";
@@ -85,11 +85,9 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     res.setHeader("x-request-id", requestId);
     const t0 = performance.now();
     res.once("finish", () =>
-      requestScope.run({ requestId }, () =>
-        logger.event("info", { method: req.method, path: req.url?.split("?")[0], status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, "request"),
-      ),
+      logger.event("info", { requestId, method: req.method, path: req.url?.split("?")[0], status: res.statusCode, ms: Math.round((performance.now() - t0) * 10) / 10 }, "request"),
     );
-    void requestScope.run({ requestId }, () => Promise.resolve(gateway(req, res))).finally(() => inFlight--);
+    void Promise.resolve(gateway(req, res, { requestId })).finally(() => inFlight--);
   });
   const drained = async (timeoutMs: number) => {
     for (const until = Date.now() + timeoutMs; inFlight > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));

@@ -14,7 +14,7 @@ import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
 import { restRouteLabel, useRestRoutes, type RestServerContext } from "./rest/routes.js";
-import type { Logger } from "./logger.js";
+import { tagRequest, type Logger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 
 export interface GatewayOptions {
@@ -90,6 +90,19 @@ function usePersisted(p: NonNullable<GatewayOptions["persistedOperations"]>): Pl
   }) as Plugin;
 }
 
+/** Errors of an execution remember their request, for the line Yoga logs when it masks them. */
+const useRequestIdOnErrors: Plugin<{ requestId?: string }> = {
+  onExecute({ args }) {
+    const requestId = (args.contextValue as { requestId?: string }).requestId;
+    if (!requestId) return;
+    return {
+      onExecuteDone({ result }) {
+        if ("errors" in result) for (const error of result.errors ?? []) tagRequest(error, requestId);
+      },
+    };
+  },
+};
+
 let shipped: Promise<string[]> | undefined;
 /** The migrations this build ships, read once. */
 const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.migrationDirectories.map((d) => d.path)));
@@ -109,6 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(opts.persistedOperations ? [usePersisted(opts.persistedOperations)] : []),
       ...useQueryLimits(schema, opts.queryLimits ?? DEFAULT_QUERY_LIMITS),
       useRestRoutes(opts),
+      useRequestIdOnErrors,
     ],
     graphqlEndpoint: "/graphql",
     landingPage: false,
@@ -126,13 +140,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Internal errors reach clients as "Unexpected error."; details go to the log only.
     maskedErrors: true,
     logging: opts.logger ?? false,
-    context: async ({ request, restCaller }): Promise<Context> => {
+    context: async ({ request, restCaller, requestId }): Promise<Context> => {
       // A REST route has authenticated the request already.
       if (restCaller) return createContext(opts, restCaller, null);
       const header = request.headers.get("authorization");
-      const result = header ? await opts.authenticator.authenticate(header) : null;
-      if (result?.ok) rateLimited(opts.rateLimiter, result.caller.apiKeyId);
-      return createContext(opts, result?.ok ? result.caller : null, result && !result.ok ? result.failure : header ? null : "missing");
+      try {
+        const result = header ? await opts.authenticator.authenticate(header) : null;
+        if (result?.ok) rateLimited(opts.rateLimiter, result.caller.apiKeyId);
+        return createContext(opts, result?.ok ? result.caller : null, result && !result.ok ? result.failure : header ? null : "missing");
+      } catch (e) {
+        tagRequest(e, requestId);
+        throw e;
+      }
     },
   });
 }

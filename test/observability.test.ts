@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
-import { createLogger, requestScope } from "../src/logger.js";
+import { createLogger, tagRequest } from "../src/logger.js";
 import { exitCode, start, type Started } from "./helpers/gateway-process.js";
 import { openProcessDatabase } from "./helpers/test-database.js";
 import { LOG_METRICS } from "./helpers/operations.js";
@@ -28,10 +28,10 @@ describe("logs", () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
     const logger = createLogger("debug", sink as never);
     const key = generateApiKey();
-    requestScope.run({ requestId: "req-42" }, () => {
-      logger.error(new Error(`lookup failed for ${key}`));
-      logger.event("warn", { headers: { authorization: `Bearer ${key}` }, apiKey: key, note: `also ${key}` }, "odd request");
-    });
+    const failure = new Error(`lookup failed for ${key}`);
+    tagRequest(failure, "req-42");
+    logger.error(failure);
+    logger.forRequest("req-42").event("warn", { headers: { authorization: `Bearer ${key}` }, apiKey: key, note: `also ${key}` }, "odd request");
     logger.debug("outside any request");
     const entries = lines.map((l) => JSON.parse(l));
     expect(entries).toHaveLength(3);
@@ -39,6 +39,24 @@ describe("logs", () => {
     expect(entries[1]).toMatchObject({ level: "warn", requestId: "req-42", headers: { authorization: "[REDACTED]" }, apiKey: "[REDACTED]", msg: "odd request" });
     expect(entries[2].requestId).toBeUndefined();
     expect(lines.join("")).not.toContain(key);
+  });
+
+  it("carry the request id on the errors the gateway masks, GraphQL and REST alike", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const app = await createTestApp({
+      logger: createLogger("error", sink as never),
+      authenticator: { authenticate: () => Promise.reject(new Error("key store unreachable")) },
+    });
+    const post = (path: string, body: unknown, requestId: string) =>
+      app.yoga.fetch(`${PUBLIC_URL}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer mlps_x" }, body: JSON.stringify(body) }, { requestId });
+    const graphql = await post("/graphql", { query: "{ viewer { organization { slug } } }" }, "req-gql");
+    expect(JSON.stringify(await graphql.json())).not.toContain("key store");
+    const rest = await post("/api/runs/create", { projectName: "p", name: "r" }, "req-rest");
+    expect(rest.status).toBe(500);
+    const entries = lines.map((l) => JSON.parse(l));
+    expect(entries).toContainEqual(expect.objectContaining({ level: "error", requestId: "req-gql", msg: expect.stringContaining("key store unreachable") }));
+    expect(entries).toContainEqual(expect.objectContaining({ level: "error", requestId: "req-rest", msg: expect.stringContaining("key store unreachable") }));
   });
 
   it("has silent mode write nothing, and a level filter", () => {

@@ -1,7 +1,7 @@
 import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Caller } from "../domain/api-keys.js";
 import type { Authenticator } from "../domain/key-cache.js";
-import type { Logger } from "../logger.js";
+import { tagRequest, type Logger } from "../logger.js";
 import { openApiDocument } from "./openapi.js";
 import { internalError, json, tooManyRequests, unauthorized } from "./responses.js";
 import { handleCreateRun } from "./runs-create.js";
@@ -19,6 +19,8 @@ export type ExecuteOperation = <T>(query: string, variables: Record<string, unkn
 /** Server context a REST route hands to GraphQL: the caller it already authenticated. */
 export interface RestServerContext {
   restCaller?: Caller;
+  /** Set by app.ts for each HTTP request; carried to the lines logged for it. */
+  requestId?: string;
 }
 
 type CreateRoute = (request: Request, caller: Caller, execute: ExecuteOperation) => Promise<Response>;
@@ -82,8 +84,8 @@ export function useRestRoutes(
   const create: Record<string, CreateRoute> = { "/api/runs/create": handleCreateRun };
   let yoga: YogaServerInstance<RestServerContext, Record<string, unknown>>;
 
-  const executor = (request: Request, caller: Caller): ExecuteOperation => async (query, variables) => {
-    const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped({ request, restCaller: caller });
+  const executor = (request: Request, caller: Caller, requestId: string | undefined): ExecuteOperation => async (query, variables) => {
+    const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped({ request, restCaller: caller, requestId });
     const document = parse(query);
     const errors = validate(schema, document);
     if (errors.length) return { errors };
@@ -95,7 +97,8 @@ export function useRestRoutes(
     onYogaInit({ yoga: instance }) {
       yoga = instance as unknown as typeof yoga;
     },
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, serverContext }) {
+      const { requestId } = serverContext as RestServerContext;
       if (url.pathname === "/api/openapi.json" && request.method === "GET") {
         return endResponse(json(200, openApiDocument(opts.publicUrl, ROUTE_DOCS)));
       }
@@ -124,10 +127,11 @@ export function useRestRoutes(
         }
         const wait = opts.rateLimiter?.take(auth.caller.apiKeyId) ?? 0;
         if (wait > 0) return endResponse(tooManyRequests(wait, errorKey));
-        if (createHandler) return endResponse(await createHandler(request, auth.caller, executor(request, auth.caller)));
+        if (createHandler) return endResponse(await createHandler(request, auth.caller, executor(request, auth.caller, requestId)));
         const handle = routes.withErrors(route!.handle, errorKey);
         endResponse(await handle({ request, url, caller: auth.caller, services: opts, params, gql: createContext(opts, auth.caller, null) }));
       } catch (e) {
+        tagRequest(e, requestId);
         opts.logger?.error(e);
         endResponse(errorKey === "detail" ? json(500, { detail: "Internal Server Error" }) : internalError());
       }
