@@ -100,7 +100,7 @@ function createdRun(
  * statement. Null when the organization has a run limit, or when a concurrent create took
  * the externalId first (the statement then wrote nothing).
  */
-export async function createFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<Run | null> {
+export async function createFast(sql: Sql, organizationId: number, input: CreateRunInput): Promise<RunInHand | null> {
   const tags = dedupe(input.tags ?? []);
   const d = newRunDerived(input, tags);
   try {

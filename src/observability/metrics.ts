@@ -1,3 +1,4 @@
+import { Response } from "@whatwg-node/fetch";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DocumentNode, GraphQLError, OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";

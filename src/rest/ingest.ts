@@ -1,3 +1,4 @@
+import { Response } from "@whatwg-node/fetch";
 import { AUTH_FAILURE_MESSAGES } from "../domain/api-keys.js";
 import type { Authenticator } from "../domain/key-cache.js";
 import { appendLogLines, type LogLineInput } from "../domain/console-logs.js";
