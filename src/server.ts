@@ -1,4 +1,5 @@
 import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { useGraphQlJit } from "@envelop/graphql-jit";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { json } from "./rest/responses.js";
@@ -123,6 +124,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...useQueryLimits(schema, opts.queryLimits ?? DEFAULT_QUERY_LIMITS),
       useRestRoutes(opts),
       useRequestIdOnErrors,
+      // Compiled execution for the documents this server wrote itself (the REST routes'
+      // operations): a fixed set, compiled once. Clients' documents run on graphql-js, so a
+      // stream of distinct queries cannot make the server compile each one.
+      useGraphQlJit({}, { enableIf: (args) => Boolean((args.contextValue as RestServerContext).restCaller) }),
     ],
     graphqlEndpoint: "/graphql",
     landingPage: false,
