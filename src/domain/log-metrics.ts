@@ -90,12 +90,18 @@ const timesLiteral = (points: readonly MetricPointInput[]) =>
 
 const B = LIMITS.rollupBlock;
 
+// The value at a group's first and last step: the smallest and largest [step, value] pair
+// (steps are unique in a group, and exact in float8 up to LIMITS.maxStep). Unlike an
+// ordered array_agg this needs no sort per group and lets PostgreSQL hash the groups.
+const VALUE_AT_FIRST_STEP = "(min(ARRAY[step::float8, value]))[2]";
+const VALUE_AT_LAST_STEP = "(max(ARRAY[step::float8, value]))[2]";
+
 /** Aggregates of rows `src` (metric_id, step, value) per metric and rollup block. */
 const blockAggregates = (src: string) => `
   SELECT metric_id, step / ${B} AS block, count(*) AS count, count(*) FILTER (WHERE value <> 'NaN') AS non_nan,
          sum(value) FILTER (WHERE value <> 'NaN') AS sum, min(value) FILTER (WHERE value <> 'NaN') AS min,
-         max(value) FILTER (WHERE value <> 'NaN') AS max, min(step) AS first_step, (array_agg(value ORDER BY step))[1] AS first_value,
-         max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
+         max(value) FILTER (WHERE value <> 'NaN') AS max, min(step) AS first_step, ${VALUE_AT_FIRST_STEP} AS first_value,
+         max(step) AS last_step, ${VALUE_AT_LAST_STEP} AS last_value
   FROM ${src} GROUP BY 1, 2`;
 
 const ROLLUP_COLUMNS = "metric_id, block, count, non_nan, sum, min, max, first_step, first_value, last_step, last_value";
@@ -171,7 +177,7 @@ async function writeBatch(
      ), agg AS (
        SELECT metric_id, bool_and(inserted) AS all_new, count(*) AS n,
               min(value) FILTER (WHERE value <> 'NaN') AS mn, max(value) FILTER (WHERE value <> 'NaN') AS mx,
-              max(step) AS last_step, (array_agg(value ORDER BY step DESC))[1] AS last_value
+              max(step) AS last_step, ${VALUE_AT_LAST_STEP} AS last_value
        FROM ins GROUP BY metric_id
      ), summaries AS (
        UPDATE metrics m SET count = m.count + a.n, min = LEAST(m.min, a.mn), max = GREATEST(m.max, a.mx),
