@@ -1,8 +1,10 @@
-import { createGraphQLError, createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { GraphQLError } from "graphql";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { json } from "./rest/responses.js";
+import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./db/unavailable.js";
 import { retryAfterSeconds, type RateLimiter } from "./domain/rate-limit.js";
 import type { Sql } from "./db/sql.js";
 import type { RunEvents } from "./events.js";
@@ -66,6 +68,23 @@ function rateLimited(limiter: RateLimiter | undefined, keyId: number): void {
     extensions: { code: "RATE_LIMITED", retryAfter: seconds, http: { status: 429, headers: { "retry-after": String(seconds) } } },
   });
 }
+
+/**
+ * Internal errors reach clients as "Unexpected error." (details go to the log only), except
+ * an unreachable database: that is the typed DATABASE_UNAVAILABLE, with HTTP 503.
+ */
+const maskInternalErrors: typeof maskError = (error, message, isDev) => {
+  if (!isDatabaseUnavailable(error)) return maskError(error, message, isDev);
+  const path = (error as Partial<GraphQLError>).path;
+  return createGraphQLError(UNAVAILABLE_MESSAGE, {
+    path,
+    extensions: {
+      code: "DATABASE_UNAVAILABLE",
+      retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: { "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS) } },
+    },
+  });
+};
 
 /** 413 before a body larger than the limit is read (by its declared length). */
 function useBodyLimit(maxBytes: number): Plugin {
@@ -142,8 +161,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       subscriptionsProtocol: "SSE",
       ...(opts.graphiqlKey && isLocalBrowser(request, serverContext) ? { headers: JSON.stringify({ Authorization: `Bearer ${opts.graphiqlKey}` }, null, 2) } : {}),
     }),
-    // Internal errors reach clients as "Unexpected error."; details go to the log only.
-    maskedErrors: true,
+    maskedErrors: { maskError: maskInternalErrors },
     logging: opts.logger ?? false,
     context: async ({ request, restCaller, requestId }): Promise<Context> => {
       // A REST route has authenticated the request already.

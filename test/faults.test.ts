@@ -1,5 +1,6 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { UNAVAILABLE_MESSAGE } from "../src/db/unavailable.js";
 import { listen } from "./helpers/http.js";
 import { createTestApp } from "./helpers/test-app.js";
 
@@ -8,7 +9,7 @@ import { createTestApp } from "./helpers/test-app.js";
 // database answers, and every create it answered 200 must be in the database.
 
 describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL connections terminated under load", () => {
-  it("every 200 is stored, failures are clean 500s, and the next requests succeed", async () => {
+  it("every 200 is stored, failures are clean 503s, and the next requests succeed", async () => {
     const app = await createTestApp();
     const org = await app.org("faults");
     const base = await listen(app.yoga);
@@ -37,8 +38,8 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL connections terminated un
 
     const ok = answers.filter((a) => a.status === 200);
     const failed = answers.filter((a) => a.status !== 200);
-    // A request caught by a dropped connection fails whole, with the contract's 500 body.
-    for (const f of failed) expect({ status: f.status, body: f.body }).toEqual({ status: 500, body: { error: "Internal Server Error" } });
+    // A request caught by a dropped connection fails whole, with a 503 the client retries.
+    for (const f of failed) expect({ status: f.status, body: f.body }).toEqual({ status: 503, body: { error: "Service Unavailable", message: UNAVAILABLE_MESSAGE } });
     expect(ok.length).toBeGreaterThan(0);
 
     // Every run answered 200 is stored, once, under its externalId.

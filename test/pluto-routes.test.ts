@@ -329,7 +329,7 @@ describe("GET /api/openapi.json", () => {
     }
     const status = doc.paths["/api/runs/status/update"].post;
     expect(status.requestBody.content["application/json"].schema.properties.status.enum).toEqual(["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "CANCELLED"]);
-    expect(Object.keys(doc.paths["/api/runs/trigger"].post.responses).sort()).toEqual(["200", "400", "401", "404", "500"]);
+    expect(Object.keys(doc.paths["/api/runs/trigger"].post.responses).sort()).toEqual(["200", "400", "401", "404", "429", "500", "503"]);
     expect(doc.paths["/ingest/metrics"].post.responses["422"]).toBeDefined();
     expect(doc.paths["/api/runs/list"].get.parameters.find((p: any) => p.name === "limit").schema.maximum).toBe(200);
   });

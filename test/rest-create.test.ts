@@ -235,7 +235,7 @@ describe("other paths", () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as any;
     expect(doc.openapi).toMatch(/^3\./);
     const op = doc.paths["/api/runs/create"].post;
-    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "500"]);
+    expect(Object.keys(op.responses).sort()).toEqual(["200", "400", "401", "429", "500", "503"]);
     const req = doc.components.schemas.CreateRunRequest;
     expect(req.required.sort()).toEqual(["projectName", "runName"]);
     expect(req.properties.tags.maxItems).toBe(50);

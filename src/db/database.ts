@@ -46,7 +46,9 @@ function redact(url: string): string {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     // One pool for Prisma and for the plain-SQL hot paths.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // A database that does not answer fails a request within seconds instead of holding it:
+    // connecting (or waiting for a free connection) is bounded, and dead peers are noticed.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3_000, keepAlive: true });
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {

@@ -28,7 +28,9 @@ const ERROR_MEANING: Record<number, string> = {
   401: "Missing or refused API key",
   404: "Run not found (in the key's organization)",
   409: "Display id matches runs in several projects",
+  429: "Over this API key's rate; Retry-After gives the seconds to wait",
   500: "Unexpected failure; nothing internal is disclosed",
+  503: "The database is unavailable; Retry-After gives the seconds to wait",
 };
 
 const Success = z.object({ success: z.literal(true) });
@@ -42,7 +44,7 @@ function routeOperation(r: RouteDoc) {
     ? { "501": { description: "Not implemented by this gateway yet", content: { "application/json": { schema: errorSchema } } } }
     : {
         "200": { description: "Done", content: { "application/json": { schema: schema(r.response ?? Success) } } },
-        ...Object.fromEntries([...(r.errors ?? []), 401, 500].map(errorResponse)),
+        ...Object.fromEntries([...(r.errors ?? []), 401, 429, 500, 503].map(errorResponse)),
       };
   const pathParams = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
   const queryParams = r.query
@@ -74,7 +76,9 @@ function ingestOperation(kind: "metrics" | "logs") {
     responses: {
       "200": { description: "Stored", content: { "text/plain": { schema: { type: "string", example: "Stream processed successfully: 2 records" } } } },
       "422": { description: "Any failure, authentication included (Pluto's wrapping)", content: { "application/json": { schema: schema(IngestError) } } },
-      "500": { description: ERROR_MEANING[500], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+      ...Object.fromEntries(
+        [429, 500, 503].map((code) => [String(code), { description: ERROR_MEANING[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+      ),
     },
   };
 }
@@ -149,10 +153,12 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteDoc[] =
                 },
               },
             },
+            "429": { description: ERROR_MEANING[429], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
             "500": {
-              description: "Unexpected failure; nothing internal is disclosed",
+              description: ERROR_MEANING[500],
               content: { "application/json": { schema: { $ref: "#/components/schemas/Error" }, examples: { internal: errorExample("Internal Server Error") } } },
             },
+            "503": { description: ERROR_MEANING[503], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
           },
         },
       },

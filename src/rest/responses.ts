@@ -1,6 +1,7 @@
 import { Response } from "@whatwg-node/fetch";
 import { AUTH_FAILURE_MESSAGES, type AuthFailure } from "../domain/api-keys.js";
 import { retryAfterSeconds } from "../domain/rate-limit.js";
+import { UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../db/unavailable.js";
 
 // Yoga's own Response (the @whatwg-node ponyfill): the server writes its string body
 // directly. Node's built-in Response wraps every body in a web stream, a tenth of the create
@@ -25,4 +26,10 @@ export function tooManyRequests(waitMs: number, key: "error" | "detail" = "error
   const seconds = retryAfterSeconds(waitMs);
   const message = `Rate limit exceeded for this API key: retry after ${seconds} s.`;
   return json(429, key === "error" ? { error: "Too Many Requests", message } : { detail: message }, { "retry-after": String(seconds) });
+}
+
+/** 503 with Retry-After while the database cannot be reached; the SDK retries 5xx. */
+export function serviceUnavailable(key: "error" | "detail" = "error"): Response {
+  const retryAfter = { "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
+  return json(503, key === "error" ? { error: "Service Unavailable", message: UNAVAILABLE_MESSAGE } : { detail: UNAVAILABLE_MESSAGE }, retryAfter);
 }

@@ -2,8 +2,9 @@ import type { Plugin, YogaServerInstance } from "graphql-yoga";
 import type { Caller } from "../domain/api-keys.js";
 import type { Authenticator } from "../domain/key-cache.js";
 import { tagRequest, type Logger } from "../logger.js";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
 import { openApiDocument } from "./openapi.js";
-import { internalError, json, tooManyRequests, unauthorized } from "./responses.js";
+import { internalError, json, serviceUnavailable, tooManyRequests, unauthorized } from "./responses.js";
 import { handleCreateRun } from "./runs-create.js";
 import { ingestRoute } from "./ingest.js";
 import * as routes from "./pluto-routes.js";
@@ -133,6 +134,7 @@ export function useRestRoutes(
       } catch (e) {
         tagRequest(e, requestId);
         opts.logger?.error(e);
+        if (isDatabaseUnavailable(e)) return endResponse(serviceUnavailable(errorKey));
         endResponse(errorKey === "detail" ? json(500, { detail: "Internal Server Error" }) : internalError());
       }
     },

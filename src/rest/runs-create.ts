@@ -3,6 +3,7 @@ import { isJsonObject, type JsonObject } from "../domain/json-merge.js";
 import { GROUP_TAG_MESSAGE, groupTags } from "../domain/tags.js";
 import { CreateRunBody, describeIssues, type CreateRunBody as Body } from "./create-run-body.js";
 import { badRequest, json } from "./responses.js";
+import { DatabaseUnavailableError } from "../db/unavailable.js";
 import type { ExecuteOperation } from "./routes.js";
 
 // POST /api/runs/create, as Pluto answers it (rest-contract.md). Thin: validates the body,
@@ -97,7 +98,10 @@ export async function handleCreateRun(request: Request, caller: Caller, execute:
 
   const result = await execute<CreateRunData>(CREATE_RUN_OPERATION, { input });
   const outcome = result.data?.createRun;
-  if (!outcome || result.errors?.length) throw new Error(`createRun failed: ${JSON.stringify(result.errors)}`);
+  if (!outcome || result.errors?.length) {
+    if (result.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === "DATABASE_UNAVAILABLE")) throw new DatabaseUnavailableError();
+    throw new Error(`createRun failed: ${JSON.stringify(result.errors)}`);
+  }
   if (outcome.__typename !== "CreateRunSuccess" || !("run" in outcome)) {
     return badRequest((outcome as { message: string }).message);
   }
