@@ -266,6 +266,47 @@ describe("routes", () => {
   });
 });
 
+describe("GET /api/runs/metrics", () => {
+  const get = (query: Record<string, string | number>, org: TestOrg = acme) => call("GET", `/api/runs/metrics?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`, undefined, org);
+
+  it("answers a run's points over its effective history, by name or group, thinned evenly to the limit", async () => {
+    const parent = await newRun();
+    await logSteps(acme, parent, "train/loss", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], (s) => 10 - s);
+    await logSteps(acme, parent, "train/acc", [0, 1], (s) => (s === 0 ? "NaN" : 0.5));
+    await logSteps(acme, parent, "lr", [0], () => 0.1);
+    const fork = (await forkRunOk(acme, { parentRunId: parent, step: 4 })).runId as number;
+    await logSteps(acme, fork, "train/loss", [5, 6], () => 0);
+
+    const all = await get({ runId: parent, projectName: "routes" });
+    expect(all.status).toBe(200);
+    expect(all.body.metrics.map((m: any) => `${m.logName}@${m.step}`)).toEqual([
+      "lr@0", "train/acc@0", "train/acc@1", ...Array.from({ length: 10 }, (_, s) => `train/loss@${s}`),
+    ]);
+    expect(all.body.metrics[1]).toMatchObject({ logName: "train/acc", logGroup: "train", step: 0, value: null });
+    expect(all.body.metrics[0]).toMatchObject({ logName: "lr", logGroup: "", value: 0.1 });
+    expect(new Date(all.body.metrics[0].time).getTime()).not.toBeNaN();
+
+    // A fork's points: the parent's up to the fork step, then its own.
+    const forked = await get({ runId: fork, projectName: "routes", logName: "train/loss" });
+    expect(forked.body.metrics.map((m: any) => [m.step, m.value])).toEqual([[0, 10], [1, 9], [2, 8], [3, 7], [4, 6], [5, 0], [6, 0]]);
+
+    const group = await get({ runId: parent, projectName: "routes", logGroup: "train", limit: 4 });
+    // Two metrics share 4 points: every k-th step of each, from the first.
+    expect(group.body.metrics.map((m: any) => `${m.logName}@${m.step}`)).toEqual(["train/acc@0", "train/acc@1", "train/loss@0", "train/loss@5"]);
+  });
+
+  it("is empty for a run outside the project or the organization, and 400 for a bad query", async () => {
+    const runId = await newRun();
+    await logSteps(acme, runId, "loss", [0, 1]);
+    expect(await get({ runId, projectName: "elsewhere" })).toEqual({ status: 200, body: { metrics: [] } });
+    expect(await get({ runId, projectName: "routes" }, other)).toEqual({ status: 200, body: { metrics: [] } });
+    expect(await get({ runId: 2_000_000, projectName: "routes" })).toEqual({ status: 200, body: { metrics: [] } });
+    expect((await get({ runId: "x", projectName: "routes" })).status).toBe(400);
+    expect((await get({ runId, projectName: "routes", limit: 0 })).status).toBe(400);
+    expect((await get({ runId })).status).toBe(400);
+  });
+});
+
 describe("NDJSON ingest", () => {
   const ingest = (kind: "metrics" | "logs", runId: number | string, lines: string[], headers: Record<string, string> = {}) =>
     call("POST", `/ingest/${kind}`, lines.join("\n") + "\n", acme, { "content-type": "application/x-ndjson", "x-run-id": String(runId), "x-project-name": "routes", ...headers });

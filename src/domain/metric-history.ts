@@ -75,6 +75,31 @@ export async function metricHistory(
   return { points, hasMore: rows.length > w.limit };
 }
 
+/**
+ * The effective history of one metric thinned to at most `limit` points: every k-th point
+ * by step (k = ceil(count / limit)), first point included. Evenly spaced rather than
+ * randomly sampled, so the same request gives the same answer.
+ */
+export async function sampledMetricHistory(db: Db, organizationId: number, runId: number, name: string, limit: number): Promise<HistoryPoint[]> {
+  const segments = await segmentsFor(db, organizationId, runId, {});
+  if (segments.length === 0) return [];
+  const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
+    SELECT run_id, step, value::text AS value, time FROM (
+      SELECT u.*, row_number() OVER (ORDER BY step) AS rn, count(*) OVER () AS n FROM (${segmentUnion(segments, name)}) u
+    ) s
+    WHERE (rn - 1) % ceil(n::numeric / ${limit})::bigint = 0 ORDER BY step`;
+  return rows.map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) }));
+}
+
+/** The names of the metrics a run's effective history holds (its own, and its ancestors'). */
+export async function effectiveMetricNames(db: Db, organizationId: number, runId: number): Promise<string[]> {
+  const chain = await loadChain(db, organizationId, runId);
+  if (chain.length === 0) return [];
+  const rows = await db.$queryRaw<{ name: string }[]>`
+    SELECT DISTINCT name FROM metrics WHERE run_id = ANY(${chain.map((c) => c.id)}::int[]) ORDER BY name`;
+  return rows.map((r) => r.name);
+}
+
 /** How many points of the metric fall in the window (cursor excluded). */
 export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow): Promise<number> {
   const segments = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null });

@@ -99,6 +99,26 @@ export const ListResponse = z.object({
   total: z.number().int(),
 });
 
+export const MetricsQuery = z.object({
+  runId: z.coerce.number().int().min(1).max(2_147_483_647),
+  projectName: z.string().min(1).max(LIMITS.projectNameLength),
+  logName: z.string().min(1).max(LIMITS.metricNameLength).optional(),
+  logGroup: z.string().min(1).max(LIMITS.metricNameLength).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(2000).describe("at most this many points in all, spread evenly over each metric's steps"),
+});
+
+export const MetricsResponse = z.object({
+  metrics: z.array(
+    z.object({
+      logName: z.string(),
+      logGroup: z.string(),
+      time: z.string(),
+      step: z.number().int(),
+      value: z.number().nullable().describe("null for NaN and ±Infinity, which JSON cannot carry"),
+    }),
+  ),
+});
+
 export const ListQuery = z.object({
   projectName: z.string().min(1).max(LIMITS.projectNameLength),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -7,7 +7,8 @@ import { formatDisplayId } from "../domain/display-id.js";
 import { AmbiguousError, DomainError, InvalidTransitionError, LimitExceededError, NotFoundError, ValidationError } from "../domain/errors.js";
 import { isJsonObject } from "../domain/json-merge.js";
 import { heartbeat } from "../domain/liveness.js";
-import { addLogNames } from "../domain/log-names.js";
+import { addLogNames, logGroupOf } from "../domain/log-names.js";
+import { effectiveMetricNames, sampledMetricHistory } from "../domain/metric-history.js";
 import { RUN_NOT_FOUND, findRunOrThrow, mergeRunConfig, resumeRun, setNotes } from "../domain/run-lifecycle.js";
 import { normalizeState } from "../domain/run-state.js";
 import { runUrl } from "../domain/run-url.js";
@@ -15,7 +16,7 @@ import { GROUP_TAG_MESSAGE, groupTags } from "../domain/tags.js";
 import { updateRun } from "../domain/update-run.js";
 import { updateRunState } from "../domain/update-run-state.js";
 import { describeIssues } from "./create-run-body.js";
-import { AlertBody, ConfigBody, ListQuery, LogNameBody, NotesBody, ResumeBody, StatusUpdateBody, TagsBody, TriggerBody } from "./pluto-bodies.js";
+import { AlertBody, ConfigBody, ListQuery, LogNameBody, MetricsQuery, NotesBody, ResumeBody, StatusUpdateBody, TagsBody, TriggerBody } from "./pluto-bodies.js";
 import { badRequest, json } from "./responses.js";
 import { runOrderBy, runWhere, type RunFilter, type RunOrderField } from "../domain/run-query.js";
 import { runIdsByMetric } from "../domain/runs-by-metric.js";
@@ -225,6 +226,31 @@ export const detailsByDisplayId: RouteHandler = async (c) => {
   const displayId = decodeURIComponent(c.params[0]!);
   const projectName = c.url.searchParams.get("projectName") || null;
   return details(c, await findRunOrThrow(c.services.prisma, org(c), { displayId, projectName }), false);
+};
+
+/**
+ * A run's metric points (Pluto's GET /api/runs/metrics), over its effective history. Like
+ * Pluto, a run that is not in the project (or not the key's organization's) has no points:
+ * the answer is an empty list, never a 404.
+ */
+export const metrics: RouteHandler = async (c) => {
+  const parsed = MetricsQuery.safeParse(Object.fromEntries(c.url.searchParams));
+  if (!parsed.success) return badRequest(describeIssues(parsed.error).error);
+  const q = parsed.data;
+  const { prisma } = c.services;
+  const inProject = await prisma.run.count({ where: { id: q.runId, organizationId: org(c), project: { name: q.projectName } } });
+  if (inProject === 0) return json(200, { metrics: [] });
+  const names = (q.logName ? [q.logName] : await effectiveMetricNames(prisma, org(c), q.runId)).filter(
+    (n) => q.logGroup === undefined || logGroupOf(n) === q.logGroup,
+  );
+  const share = Math.max(1, Math.floor(q.limit / Math.max(1, names.length)));
+  const out = [];
+  for (const name of names.slice(0, q.limit)) {
+    for (const p of await sampledMetricHistory(prisma, org(c), q.runId, name, share)) {
+      out.push({ logName: name, logGroup: logGroupOf(name) ?? "", time: p.time.toISOString(), step: p.step, value: Number.isFinite(p.value) ? p.value : null });
+    }
+  }
+  return json(200, { metrics: out });
 };
 
 const SORT_FIELDS: Record<string, RunOrderField> = { createdAt: "CREATED_AT", updatedAt: "UPDATED_AT", name: "NAME", number: "NUMBER", status: "STATE" };
