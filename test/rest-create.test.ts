@@ -72,6 +72,8 @@ describe("2. body shape → 400 naming the field", () => {
     ["createdAt not an integer", { runName: "r", projectName: "p", createdAt: 1.5 }, /createdAt/],
     ["createdAt negative", { runName: "r", projectName: "p", createdAt: -1 }, /createdAt/],
     ["createdAt beyond 8.64e15", { runName: "r", projectName: "p", createdAt: 8.64e15 + 1 }, /createdAt/],
+    // Within the contract's range, but past what the database stores (year 9999).
+    ["createdAt at 8.64e15", { runName: "r", projectName: "p", createdAt: 8.64e15 }, /createdAt must fall between the years 1 and 9999/],
     ["forkRunId a string", { runName: "r", projectName: "p", forkRunId: "1" }, /forkRunId/],
     ["inheritConfig not a boolean", { runName: "r", projectName: "p", inheritConfig: "yes" }, /inheritConfig/],
   ])("%s", async (_label, body, field) => {

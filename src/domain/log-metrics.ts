@@ -2,7 +2,7 @@ import type { Sql } from "../db/sql.js";
 import { retryingConflicts } from "./db.js";
 import { NotFoundError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { InputCheck, isStep, textProblem } from "./validate.js";
+import { InputCheck, isStep, isStorableTime, textProblem } from "./validate.js";
 
 export interface MetricPointInput {
   name: string;
@@ -50,7 +50,7 @@ const validPoint = (p: MetricPointInput, names: Set<string>) =>
   (names.has(p.name) || (textProblem("name", p.name, { required: true, max: LIMITS.metricNameLength }) === null && names.add(p.name))) &&
   isStep(p.step, LIMITS.maxStep) &&
   typeof p.value === "number" &&
-  (p.time == null || !Number.isNaN(p.time.getTime()));
+  (p.time == null || isStorableTime(p.time.getTime()));
 
 export function validatePoints(points: readonly MetricPointInput[]): void {
   const check = new InputCheck();

@@ -17,6 +17,8 @@ export interface UpdateRunInput extends RunFields {
 export async function updateRun(prisma: PrismaClient, organizationId: number, input: UpdateRunInput): Promise<Run> {
   const check = new InputCheck();
   check.text(["name"], input.name, { max: LIMITS.nameLength }).date(["scheduledAt"], input.scheduledAt).date(["heartbeatAt"], input.heartbeatAt);
+  // Absent leaves the name as it is; null would clear what every run must have.
+  if (input.name === null) check.fail(["name"], "name cannot be null: leave it out to keep the run's name.");
   checkRunFields(check, input);
   if (input.tags) check.rule(() => validateTags(input.tags!, ["tags"]));
   checkRunGroup(check, input.tags, input.runGroup);

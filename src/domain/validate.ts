@@ -22,6 +22,16 @@ export function textProblem(label: string, value: string | null | undefined, opt
 
 export const isStep = (value: number, max = Number.MAX_SAFE_INTEGER) => Number.isInteger(value) && value >= 0 && value <= max;
 
+// PostgreSQL has no year 0 (JavaScript's 1 BC), and past 9999 a date's ISO form gets a "+"
+// PostgreSQL refuses: stored dates fall in the years 1 to 9999. (Parsed: Date.UTC maps the
+// years 0-99 to 1900-1999.)
+const MIN_DATE = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_DATE = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** A time (epoch ms) the database can store. */
+export const isStorableTime = (ms: number) => ms >= MIN_DATE && ms <= MAX_DATE;
+export const dateRangeMessage = (field: string) => `${field} must fall between the years 1 and 9999.`;
+
 // Collects every problem of an input before anything is written, so the client sees all
 // of them at once, each with the path of its field.
 export class InputCheck {
@@ -55,7 +65,9 @@ export class InputCheck {
   }
 
   date(path: (string | number)[], value: Date | null | undefined): this {
-    if (value != null && Number.isNaN(value.getTime())) this.fail(path, `${String(path.at(-1))} is not a valid date.`);
+    if (value == null) return this;
+    if (Number.isNaN(value.getTime())) this.fail(path, `${String(path.at(-1))} is not a valid date.`);
+    else if (!isStorableTime(value.getTime())) this.fail(path, dateRangeMessage(String(path.at(-1))));
     return this;
   }
 

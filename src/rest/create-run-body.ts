@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { LIMITS } from "../domain/limits.js";
+import { epochMs } from "./epoch-ms.js";
 
 // The body of Pluto's POST /api/runs/create (rest-contract.md). One schema validates
 // requests and generates the OpenAPI document, so the two cannot drift.
 
 const jsonString = (field: string) =>
   z.string().nullish().describe(`${field} as a JSON document in a string; the string "null" means null`);
-const epochMs = z.number().int().min(0).max(8.64e15).nullish().describe("epoch milliseconds (backfill)");
 
 export const CreateRunBody = z
   .object({
@@ -17,8 +17,8 @@ export const CreateRunBody = z
     loggerSettings: jsonString("loggerSettings"),
     systemMetadata: jsonString("systemMetadata"),
     config: jsonString("config"),
-    createdAt: epochMs,
-    updatedAt: epochMs,
+    createdAt: epochMs("createdAt").describe("epoch milliseconds (backfill)"),
+    updatedAt: epochMs("updatedAt").describe("epoch milliseconds (backfill)"),
     forkRunId: z.number().int().min(0).max(2_147_483_647).nullish().describe("parent run id; 0 or null means no fork"),
     forkStep: z.number().int().min(0).max(LIMITS.maxStep).nullish().describe("required with forkRunId"),
     inheritConfig: z.boolean().nullish().describe("default true"),

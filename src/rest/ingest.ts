@@ -6,6 +6,7 @@ import { DomainError } from "../domain/errors.js";
 import { LIMITS } from "../domain/limits.js";
 import { logMetrics, type MetricPointInput } from "../domain/log-metrics.js";
 import { isJsonObject } from "../domain/json-merge.js";
+import { isStorableTime } from "../domain/validate.js";
 import { createContext } from "../graphql/context.js";
 import { announceMetricsLogged } from "../graphql/publish.js";
 import { json, tooManyRequests } from "./responses.js";
@@ -17,8 +18,6 @@ import { plutoMessage, type RouteServices } from "./pluto-routes.js";
 // lines before a bad one); sending it again replaces the same points and adds no line
 // twice. Every failure answers Pluto's 422 PROCESSING_FAILED, naming the line.
 
-const MAX_TIME = 8.64e15;
-
 function fail(kind: "metrics" | "logs", message: string): Response {
   return json(422, { code: "PROCESSING_FAILED", message: `Failed to process ${kind} stream: ${message}` });
 }
@@ -28,12 +27,14 @@ function checkKeys(v: Record<string, unknown>, allowed: readonly string[], line:
   if (extra) throw new NdjsonError(line, `unknown field "${extra}"`);
 }
 
+const TIME_MESSAGE = "time must be epoch milliseconds, in the years 1 to 9999";
+
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
 
 function metricLine(v: unknown, line: number): MetricPointInput[] {
   if (!isJsonObject(v)) throw new NdjsonError(line, "expected an object");
   checkKeys(v, ["time", "step", "data"], line);
-  if (!isCount(v.time) || v.time > MAX_TIME) throw new NdjsonError(line, "time must be epoch milliseconds");
+  if (!isCount(v.time) || !isStorableTime(v.time)) throw new NdjsonError(line, TIME_MESSAGE);
   if (!isCount(v.step) || v.step > LIMITS.maxStep) throw new NdjsonError(line, "step must be an integer ≥ 0");
   if (!isJsonObject(v.data) || Object.keys(v.data).length === 0) throw new NdjsonError(line, "data must be a non-empty object");
   const time = new Date(v.time);
@@ -50,7 +51,7 @@ function metricLine(v: unknown, line: number): MetricPointInput[] {
 function logLine(v: unknown, line: number): LogLineInput {
   if (!isJsonObject(v)) throw new NdjsonError(line, "expected an object");
   checkKeys(v, ["time", "message", "lineNumber", "logType"], line);
-  if (!isCount(v.time) || v.time > MAX_TIME) throw new NdjsonError(line, "time must be epoch milliseconds");
+  if (!isCount(v.time) || !isStorableTime(v.time)) throw new NdjsonError(line, TIME_MESSAGE);
   if (typeof v.message !== "string") throw new NdjsonError(line, "message must be a string");
   if (!isCount(v.lineNumber)) throw new NdjsonError(line, "lineNumber must be an integer ≥ 0");
   if (typeof v.logType !== "string" || v.logType === "") throw new NdjsonError(line, "logType must be INFO or ERROR");

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { LOG_TYPES } from "../domain/log-names.js";
 import { LIMITS } from "../domain/limits.js";
+import { epochMs } from "./epoch-ms.js";
+import { NUL_MESSAGE } from "../domain/validate.js";
 
 // Bodies of Pluto's lifecycle routes (pluto-wire.md §3). Each schema validates requests and
 // feeds the OpenAPI document.
@@ -25,7 +27,7 @@ export const StatusUpdateBody = z.object({
   runId,
   status: z.enum(PLUTO_STATUSES),
   statusMetadata: z.string().nullish().describe("JSON object in a string (the teardown trace), or null"),
-  statusUpdated: z.number().int().min(0).max(8.64e15).nullish().describe("epoch ms; accepted, the gateway records its own time"),
+  statusUpdated: epochMs("statusUpdated").describe("epoch ms; accepted, the gateway records its own time"),
 });
 
 export const LogNameBody = z.object({
@@ -45,7 +47,7 @@ export const TriggerBody = z.object({ runId });
 export const AlertBody = z.object({
   runId,
   alert: z.object({
-    timestamp: z.number().int().min(0).max(8.64e15).nullish(),
+    timestamp: epochMs("timestamp"),
     level: z.string().min(1).max(LIMITS.shortTextLength),
     title: z.string().min(1).max(LIMITS.nameLength),
     body: z.string().max(LIMITS.notesLength * 10).default(""),
@@ -99,11 +101,14 @@ export const ListResponse = z.object({
   total: z.number().int(),
 });
 
+/** A name to look up: PostgreSQL refuses NUL in text, even in a comparison. */
+const lookupName = (max: number) => z.string().min(1).max(max).refine((s) => !s.includes("\u0000"), NUL_MESSAGE);
+
 export const MetricsQuery = z.object({
   runId: z.coerce.number().int().min(1).max(2_147_483_647),
-  projectName: z.string().min(1).max(LIMITS.projectNameLength),
-  logName: z.string().min(1).max(LIMITS.metricNameLength).optional(),
-  logGroup: z.string().min(1).max(LIMITS.metricNameLength).optional(),
+  projectName: lookupName(LIMITS.projectNameLength),
+  logName: lookupName(LIMITS.metricNameLength).optional(),
+  logGroup: lookupName(LIMITS.metricNameLength).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(2000).describe("at most this many points in all, spread evenly over each metric's steps"),
 });
 
