@@ -190,6 +190,16 @@ describe("9. concurrency", () => {
     expect(answers.filter((a) => a.body.resumed === false)).toHaveLength(1);
     expect(await app.prisma.run.count({ where: { externalId: "job" } })).toBe(1);
   });
+
+  it("256 concurrent creates with one externalId, a new one each round: one run, no error", async () => {
+    for (const job of ["big-a", "big-b"]) {
+      const answers = await Promise.all(range(1, 256).map(() => create({ runName: "rank", projectName: "ranks-256", externalId: job })));
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+      expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
+      expect(answers.filter((a) => a.body.resumed === false)).toHaveLength(1);
+      expect(await app.prisma.run.count({ where: { externalId: job } })).toBe(1);
+    }
+  });
 });
 
 describe("the Python SDK", () => {
