@@ -21,13 +21,18 @@ describe("query limits", () => {
     let q = "runId";
     for (let i = 0; i < QUERY_LIMITS.maxDepth; i++) q = `forkedFrom { ${q} }`;
     const res = await acme.gql(`query($id:Int!){ run(runId:$id) { ${q} } }`, { id: 1 });
-    expect(res.errors?.[0]?.message).toMatch(/depth/i);
+    expect(res.errors?.[0]?.message).toMatch(/^Query depth limit/);
+    expect(res.errors?.[0]?.extensions?.code).toBe("DEPTH_LIMIT_EXCEEDED");
     expect(res.data).toBeUndefined();
   });
 
   it("refuse too many aliases and too many tokens", async () => {
     const aliases = Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: viewer { apiKeyName }`).join(" ");
-    expect((await acme.gql(`{ ${aliases} }`)).errors?.[0]?.message).toMatch(/alias/i);
+    const aliased = await acme.gql(`{ ${aliases} }`);
+    expect(aliased.errors?.[0]?.message).toMatch(/alias/i);
+    expect(aliased.errors?.[0]?.extensions?.code).toBe("ALIAS_LIMIT_EXCEEDED");
+    const directives = Array.from({ length: QUERY_LIMITS.maxDirectives + 1 }, () => "@include(if: true)").join(" ");
+    expect((await acme.gql(`{ viewer { apiKeyName ${directives} } }`)).errors?.[0]?.extensions?.code).toBe("DIRECTIVE_LIMIT_EXCEEDED");
     const tokens = Array.from({ length: QUERY_LIMITS.maxTokens }, () => "__typename").join(" ");
     expect((await acme.gql(`{ ${tokens} }`)).errors?.[0]?.message).toMatch(/token/i);
   });

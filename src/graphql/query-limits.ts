@@ -1,5 +1,5 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { queryCost } from "./query-cost.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from "../domain/limits.js";
@@ -13,6 +13,14 @@ export { DEFAULT_QUERY_LIMITS, type QueryLimits };
 
 /** Connection page size Pothos applies when a client gives none (builder.ts). */
 const DEFAULT_PAGE = 20;
+
+// graphql-armor throws its refusals as untyped "Syntax Error: …" errors: report each as a
+// validation error with a code clients can branch on, without the misleading prefix.
+const typed =
+  (code: string) =>
+  (context: ValidationContext | null, error: GraphQLError): void =>
+    context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ""), { extensions: { code } }));
+const rejecting = (code: string) => ({ propagateOnRejection: false, onReject: [typed(code)] });
 
 export function useQueryLimits(schema: GraphQLSchema, limits: QueryLimits = DEFAULT_QUERY_LIMITS): Plugin[] {
   const cost: Plugin = {
@@ -36,10 +44,10 @@ export function useQueryLimits(schema: GraphQLSchema, limits: QueryLimits = DEFA
   };
   return [
     EnvelopArmorPlugin({
-      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
-      maxAliases: { n: limits.maxAliases },
+      maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, ...rejecting("DEPTH_LIMIT_EXCEEDED") },
+      maxAliases: { n: limits.maxAliases, ...rejecting("ALIAS_LIMIT_EXCEEDED") },
       maxTokens: { n: limits.maxTokens },
-      maxDirectives: { n: limits.maxDirectives },
+      maxDirectives: { n: limits.maxDirectives, ...rejecting("DIRECTIVE_LIMIT_EXCEEDED") },
       // graphql-armor's own cost grows as 1.5^depth and ignores page sizes; query-cost.ts counts pages.
       costLimit: { enabled: false },
       blockFieldSuggestion: { enabled: true },
