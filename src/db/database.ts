@@ -37,6 +37,12 @@ export interface DatabaseOptions {
   loadDataDir?: Blob;
 }
 
+class BoundedConnectClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === "string" ? { connectionString: config } : config), connectionTimeoutMillis: 3_000 });
+  }
+}
+
 function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = "***";
@@ -47,8 +53,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     // One pool for Prisma and for the plain-SQL hot paths.
     // A database that does not answer fails a request within seconds instead of holding it:
-    // connecting (or waiting for a free connection) is bounded, and dead peers are noticed.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3_000, keepAlive: true });
+    // opening a connection is bounded, and dead peers are noticed. Waiting for a free pooled
+    // connection is not bounded (pg-pool's own connectionTimeoutMillis would bound both):
+    // under a burst, a queue is load, not an outage.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, keepAlive: true, Client: BoundedConnectClient });
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
