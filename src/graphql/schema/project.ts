@@ -16,7 +16,9 @@ export const Project = builder.prismaNode("Project", {
     tags: t.exposeStringList("tags"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    runCount: t.relationCount("runs"),
+    // Implied by the relation; there so Prisma's grouped count reads one organization's runs,
+    // not every run in the table (see Run.forks).
+    runCount: t.relationCount("runs", { where: (_args, ctx) => ({ organizationId: orgId(ctx) }) }),
     runs: t.relatedConnection(
       "runs",
       {

@@ -88,8 +88,18 @@ export const Run = builder.prismaNode("Run", {
 
 export const RunConnection = builder.connectionObject({ type: Run, name: "RunConnection" });
 
+// The where is implied by the relation; it is there for totalCount, which Prisma computes
+// as a join on counts grouped over every run its where admits: without one, the whole table.
 builder.prismaObjectField(Run, "forks", (t) =>
-  t.relatedConnection("forks", { cursor: "id", totalCount: true, query: { orderBy: { id: "asc" } } }, RunConnection),
+  t.relatedConnection(
+    "forks",
+    {
+      cursor: "id",
+      totalCount: true,
+      query: (_args, ctx) => ({ where: { organizationId: orgId(ctx), forkedFromId: { not: null } }, orderBy: { id: "asc" } }),
+    },
+    RunConnection,
+  ),
 );
 
 export const MetricAggregateEnum = builder.enumType("MetricAggregate", {
