@@ -1,7 +1,7 @@
 import type { Prisma } from "../generated/prisma/client.js";
 import { parseDisplayId } from "./display-id.js";
 import { AmbiguousError, ValidationError } from "./errors.js";
-import { containsNul, NUL_MESSAGE } from "./validate.js";
+import { containsUnstorableText, NUL_MESSAGE } from "./validate.js";
 
 export interface RunLocator {
   runId?: number | null;
@@ -18,7 +18,7 @@ export interface RunLocator {
 export function runLocatorWhere(organizationId: number, loc: RunLocator): Prisma.RunWhereInput {
   // PostgreSQL refuses NUL in text, even in a comparison: say so instead of failing.
   for (const field of ["displayId", "externalId", "projectName"] as const) {
-    if (containsNul(loc[field])) throw ValidationError.field([field], `${field} ${NUL_MESSAGE}.`);
+    if (containsUnstorableText(loc[field])) throw ValidationError.field([field], `${field} ${NUL_MESSAGE}.`);
   }
   const where: Prisma.RunWhereInput = { organizationId };
   if (loc.runId != null) where.id = loc.runId;

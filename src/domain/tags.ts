@@ -1,6 +1,6 @@
 import { ValidationError } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { containsNul } from "./validate.js";
+import { containsUnstorableText } from "./validate.js";
 
 const GROUP = "group:";
 
@@ -22,7 +22,7 @@ export function validateTags(tags: readonly string[], path: string[]): void {
     throw ValidationError.field(path, `${path.at(-1)} has ${tags.length} entries; a run can have at most ${LIMITS.tags} tags.`);
   }
   tags.forEach((t, i) => {
-    if (t.trim().length === 0 || t.length > LIMITS.tagLength || containsNul(t)) {
+    if (t.trim().length === 0 || t.length > LIMITS.tagLength || containsUnstorableText(t)) {
       throw ValidationError.field([...path, String(i)], `Each tag must be 1 to ${LIMITS.tagLength} characters, not blank, without NUL.`);
     }
   });

@@ -1,21 +1,26 @@
 import { ValidationError, type FieldError } from "./errors.js";
 import { isJsonObject } from "./json-merge.js";
 
-/** PostgreSQL stores no NUL in text and no \u0000 in jsonb: such input is refused up front. */
-export function containsNul(v: unknown): boolean {
-  if (typeof v === "string") return v.includes("\u0000");
-  if (Array.isArray(v)) return v.some(containsNul);
-  if (v !== null && typeof v === "object") return Object.entries(v).some(([k, x]) => k.includes("\u0000") || containsNul(x));
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * PostgreSQL stores no NUL in text and no \u0000 in jsonb, and an unpaired UTF-16 surrogate
+ * is no Unicode text at all (Prisma's protocol fails on it): such input is refused up front.
+ */
+export function containsUnstorableText(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000") || LONE_SURROGATE.test(v);
+  if (Array.isArray(v)) return v.some(containsUnstorableText);
+  if (v !== null && typeof v === "object") return Object.entries(v).some(([k, x]) => containsUnstorableText(k) || containsUnstorableText(x));
   return false;
 }
 
-export const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
+export const NUL_MESSAGE = "must not contain NUL (\\u0000) characters or unpaired surrogates";
 
 /** What is wrong with a text field, or null; a hot path may ask this without an InputCheck. */
 export function textProblem(label: string, value: string | null | undefined, opts: { required?: boolean; max: number }): string | null {
   if (value == null) return opts.required ? `${label} is required.` : null;
   if (value.trim().length === 0) return `${label} must not be empty.`;
-  if (containsNul(value)) return `${label} ${NUL_MESSAGE}.`;
+  if (containsUnstorableText(value)) return `${label} ${NUL_MESSAGE}.`;
   if (value.length > opts.max) return `${label} must be at most ${opts.max} characters (got ${value.length}).`;
   return null;
 }
@@ -60,7 +65,7 @@ export class InputCheck {
   }
 
   json(path: (string | number)[], value: unknown): this {
-    if (containsNul(value)) this.fail(path, `${String(path.at(-1))} ${NUL_MESSAGE}.`);
+    if (containsUnstorableText(value)) this.fail(path, `${String(path.at(-1))} ${NUL_MESSAGE}.`);
     return this;
   }
 

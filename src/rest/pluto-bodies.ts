@@ -2,7 +2,7 @@ import { z } from "zod";
 import { LOG_TYPES } from "../domain/log-names.js";
 import { LIMITS } from "../domain/limits.js";
 import { epochMs } from "./epoch-ms.js";
-import { NUL_MESSAGE } from "../domain/validate.js";
+import { containsUnstorableText, NUL_MESSAGE } from "../domain/validate.js";
 
 // Bodies of Pluto's lifecycle routes (pluto-wire.md §3). Each schema validates requests and
 // feeds the OpenAPI document.
@@ -102,7 +102,7 @@ export const ListResponse = z.object({
 });
 
 /** A name to look up: PostgreSQL refuses NUL in text, even in a comparison. */
-const lookupName = (max: number) => z.string().min(1).max(max).refine((s) => !s.includes("\u0000"), NUL_MESSAGE);
+const lookupName = (max: number) => z.string().min(1).max(max).refine((s) => !containsUnstorableText(s), NUL_MESSAGE);
 
 export const MetricsQuery = z.object({
   runId: z.coerce.number().int().min(1).max(2_147_483_647),
