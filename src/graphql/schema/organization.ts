@@ -11,7 +11,9 @@ export const Organization = builder.prismaNode("Organization", {
     slug: t.exposeString("slug"),
     name: t.exposeString("name"),
     runLimit: t.exposeInt("runLimit", { nullable: true }),
-    runCount: t.relationCount("runs"),
+    // Implied by the relation; there so Prisma's grouped count reads this organization's
+    // runs, not every run in the table (see Run.forks).
+    runCount: t.relationCount("runs", { where: (_args, ctx) => ({ organizationId: orgId(ctx) }) }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
