@@ -2,8 +2,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
 import { createLogger, tagRequest } from "../src/logger.js";
-import { exitCode, start, type Started } from "./helpers/gateway-process.js";
-import { openProcessDatabase } from "./helpers/test-database.js";
+import { startOnOwnDatabase, type OwnGateway } from "./helpers/gateway-process.js";
 import { LOG_METRICS } from "./helpers/operations.js";
 import { createRunOk } from "./helpers/runs.js";
 import { createTestApp, PUBLIC_URL, type TestApp, type TestOrg } from "./helpers/test-app.js";
@@ -31,7 +30,7 @@ describe("logs", () => {
     const failure = new Error(`lookup failed for ${key}`);
     tagRequest(failure, "req-42");
     logger.error(failure);
-    logger.forRequest("req-42").event("warn", { headers: { authorization: `Bearer ${key}` }, apiKey: key, note: `also ${key}` }, "odd request");
+    logger.event("warn", { requestId: "req-42", headers: { authorization: `Bearer ${key}` }, apiKey: key, note: `also ${key}` }, "odd request");
     logger.debug("outside any request");
     const entries = lines.map((l) => JSON.parse(l));
     expect(entries).toHaveLength(3);
@@ -69,20 +68,13 @@ describe("logs", () => {
 });
 
 describe("a running gateway", () => {
-  let gateway: Started;
-  let cleanup: () => Promise<void>;
+  let gateway: OwnGateway;
   const key = generateApiKey();
 
   beforeAll(async () => {
-    const db = await openProcessDatabase("gateway-obs");
-    cleanup = db.close;
-    gateway = await start({ ...db.env, BOOTSTRAP_API_KEY: key, BOOTSTRAP_ORG: "obs-org" });
+    gateway = await startOnOwnDatabase("gateway-obs", { BOOTSTRAP_API_KEY: key, BOOTSTRAP_ORG: "obs-org" });
   });
-  afterAll(async () => {
-    gateway.proc.kill("SIGTERM");
-    await exitCode(gateway.proc);
-    await cleanup();
-  });
+  afterAll(() => gateway.stop());
 
   it("logs one line per request with its id (the caller's, or a new one), never the key", async () => {
     const post = (headers: Record<string, string>) =>
