@@ -2,7 +2,7 @@ import type { Sql } from "../db/sql.js";
 import type { ConsoleStream } from "../generated/prisma/client.js";
 import { NotFoundError, ValidationError } from "./errors.js";
 import { RUN_NOT_FOUND } from "./run-lifecycle.js";
-import { containsUnstorableText } from "./validate.js";
+import { containsUnstorableText, NUL_MESSAGE } from "./validate.js";
 
 // A run's console output, line by line (Pluto's /ingest/logs). A batch is written in one
 // statement or not at all; a line already stored (same stream, time and line number: a
@@ -23,7 +23,7 @@ export async function appendLogLines(sql: Sql, organizationId: number, runId: nu
   lines.forEach((l, i) => {
     if (!Number.isInteger(l.lineNumber) || l.lineNumber < 0 || l.lineNumber > 2_147_483_647) throw ValidationError.field(["lines", String(i), "lineNumber"], "lineNumber must be an integer ≥ 0.");
     if (l.message.length > MAX_LOG_LINE_LENGTH) throw ValidationError.field(["lines", String(i), "message"], `message must be at most ${MAX_LOG_LINE_LENGTH} characters.`);
-    if (containsUnstorableText(l.message)) throw ValidationError.field(["lines", String(i), "message"], "message must not contain NUL characters.");
+    if (containsUnstorableText(l.message)) throw ValidationError.field(["lines", String(i), "message"], `message ${NUL_MESSAGE}.`);
     if (Number.isNaN(l.time.getTime())) throw ValidationError.field(["lines", String(i), "time"], "time is not a valid date.");
   });
   const rows = await sql.query<{ run: number | null; added: number }>(

@@ -23,7 +23,7 @@ export function validateTags(tags: readonly string[], path: string[]): void {
   }
   tags.forEach((t, i) => {
     if (t.trim().length === 0 || t.length > LIMITS.tagLength || containsUnstorableText(t)) {
-      throw ValidationError.field([...path, String(i)], `Each tag must be 1 to ${LIMITS.tagLength} characters, not blank, without NUL.`);
+      throw ValidationError.field([...path, String(i)], `Each tag must be 1 to ${LIMITS.tagLength} characters, not blank, without NUL or unpaired surrogates.`);
     }
   });
   if (groupTags(tags).length > 1) throw ValidationError.field(path, GROUP_TAG_MESSAGE);
