@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/domain/api-keys.js";
-import { exitCode, start, type Started } from "./helpers/gateway-process.js";
-import { openProcessDatabase } from "./helpers/test-database.js";
+import { startOnOwnDatabase, type OwnGateway } from "./helpers/gateway-process.js";
 
 // GraphiQL as an explorer meets it: Debian's Chromium driven by playwright-core against a
 // real gateway process. Nothing may be fetched from another origin (the page works
@@ -17,8 +16,7 @@ if (process.env.CI && !haveBrowser) throw new Error(`${CHROMIUM} is missing: .ci
 const ARTIFACTS = "test-artifacts";
 
 let browser: Browser;
-let gateway: Started;
-let cleanup: () => Promise<void>;
+let gateway: OwnGateway;
 const key = generateApiKey();
 const embedded = !process.env.DATABASE_URL;
 
@@ -33,9 +31,7 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   if (!haveBrowser) return;
-  const db = await openProcessDatabase("gateway-graphiql");
-  cleanup = db.close;
-  gateway = await start({ ...db.env, BOOTSTRAP_API_KEY: key, HOST: "127.0.0.1" });
+  gateway = await startOnOwnDatabase("gateway-graphiql", { BOOTSTRAP_API_KEY: key, HOST: "127.0.0.1" });
   const created = await gql(`mutation { createRun(input: { projectName: "my-ml-project", name: "baseline" }) { ... on CreateRunSuccess { run { runId } } } }`);
   const runId = created.data.createRun.run.runId;
   await gql(`mutation($r:Int!) { logMetrics(input: { runId: $r, series: [{ name: "loss", steps: [0, 1, 2], values: [2, 1, 0.5] }] }) { __typename } }`, { r: runId });
@@ -51,9 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!haveBrowser) return;
   await browser?.close();
-  gateway.proc.kill("SIGTERM");
-  await exitCode(gateway.proc);
-  await cleanup();
+  await gateway.stop();
 });
 
 /** Opens GraphiQL in a fresh profile, recording the origin of every request the page makes. */

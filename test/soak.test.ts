@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSoak } from "../bench/soak-load.js";
 import { generateApiKey } from "../src/domain/api-keys.js";
-import { exitCode, start, type Started } from "./helpers/gateway-process.js";
-import { openProcessDatabase } from "./helpers/test-database.js";
+import { startOnOwnDatabase, type OwnGateway } from "./helpers/gateway-process.js";
 
 // The short soak: bench/soak.ts's mixed load for a few seconds against a gateway process,
 // on either database. Every answer must be the expected one. (Memory growth is judged by
 // the 10-minute run, which a few seconds cannot tell.)
 
 describe("a short soak", () => {
-  let gateway: Started;
-  let cleanup: () => Promise<void>;
+  let gateway: OwnGateway;
   const key = generateApiKey();
 
   beforeAll(async () => {
-    const db = await openProcessDatabase("gateway-soak");
-    cleanup = db.close;
-    gateway = await start({ ...db.env, BOOTSTRAP_API_KEY: key, RATE_LIMIT_PER_SECOND: "0", LOG_LEVEL: "info" });
+    gateway = await startOnOwnDatabase("gateway-soak", { BOOTSTRAP_API_KEY: key, RATE_LIMIT_PER_SECOND: "0", LOG_LEVEL: "info" });
   });
-  afterAll(async () => {
-    gateway.proc.kill("SIGTERM");
-    await exitCode(gateway.proc);
-    await cleanup();
-  });
+  afterAll(() => gateway.stop());
 
   it("creates, resumes from 64 ranks, state updates, ingest and nested reads: no unexpected answer", async () => {
     const result = await runSoak({ url: gateway.url, key, seconds: Number(process.env.SOAK_SECONDS ?? 8), concurrency: 16 });

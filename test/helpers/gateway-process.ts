@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { expect } from "vitest";
+import { openProcessDatabase } from "./test-database.js";
 
 // The gateway as `npm start` runs it: a real process on a real port.
 
@@ -44,3 +45,25 @@ export function exitCode(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.on("exit", (c) => resolve(c))));
 }
 
+
+/** A gateway process on a database of its own (openProcessDatabase); `stop` ends both. */
+export type OwnGateway = Started & { stop(): Promise<void> };
+
+export async function startOnOwnDatabase(prefix: string, env: Record<string, string>): Promise<OwnGateway> {
+  const db = await openProcessDatabase(prefix);
+  let gateway: Started;
+  try {
+    gateway = await start({ ...db.env, ...env });
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return {
+    ...gateway,
+    async stop() {
+      gateway.proc.kill("SIGTERM");
+      await exitCode(gateway.proc);
+      await db.close();
+    },
+  };
+}
