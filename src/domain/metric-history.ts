@@ -2,7 +2,8 @@ import { Prisma } from "../generated/prisma/client.js";
 import { queryTemplate, type Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 import { LIMITS } from "./limits.js";
-import { loadChain, loadChains, readSegments, type Segment } from "./lineage.js";
+import { loadChain, loadChains, readSegments, type LineageNode, type Segment } from "./lineage.js";
+import { logGroupOf } from "./log-names.js";
 
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
 // points up to each fork step, by reference. Values travel as float8 text so NaN and
@@ -37,7 +38,10 @@ const float = (v: string | null): number | null => (v == null ? null : Number(v)
 
 /** The segments to read for a run, clipped to the window; [] when the run is not the organization's. */
 async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow): Promise<Segment[]> {
-  const chain = await loadChain(db, organizationId, runId);
+  return clippedSegments(await loadChain(db, organizationId, runId), w);
+}
+
+function clippedSegments(chain: LineageNode[], w: HistoryWindow): Segment[] {
   if (chain.length === 0) return [];
   const lo = Math.max(w.fromStep == null ? -1 : w.fromStep - 1, w.afterStep ?? -1);
   const hi = w.toStep ?? Number.MAX_SAFE_INTEGER;
@@ -76,28 +80,36 @@ export async function metricHistory(
 }
 
 /**
- * The effective history of one metric thinned to at most `limit` points: every k-th point
- * by step (k = ceil(count / limit)), first point included. Evenly spaced rather than
- * randomly sampled, so the same request gives the same answer.
+ * A run's metrics over its effective history, by name or group (`logGroupOf`), at most
+ * `limit` points in all: each metric keeps every k-th point by step, first point included.
+ * Evenly spaced rather than randomly sampled, so the same request gives the same answer.
+ * The lineage is read once for every metric.
  */
-export async function sampledMetricHistory(db: Db, organizationId: number, runId: number, name: string, limit: number): Promise<HistoryPoint[]> {
-  const segments = await segmentsFor(db, organizationId, runId, {});
-  if (segments.length === 0) return [];
-  const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
-    SELECT run_id, step, value::text AS value, time FROM (
-      SELECT u.*, row_number() OVER (ORDER BY step) AS rn, count(*) OVER () AS n FROM (${segmentUnion(segments, name)}) u
-    ) s
-    WHERE (rn - 1) % ceil(n::numeric / ${limit})::bigint = 0 ORDER BY step`;
-  return rows.map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) }));
-}
-
-/** The names of the metrics a run's effective history holds (its own, and its ancestors'). */
-export async function effectiveMetricNames(db: Db, organizationId: number, runId: number): Promise<string[]> {
+export async function sampledRunMetrics(
+  db: Db,
+  organizationId: number,
+  runId: number,
+  opts: { name?: string; group?: string; limit: number },
+): Promise<{ name: string; points: HistoryPoint[] }[]> {
   const chain = await loadChain(db, organizationId, runId);
   if (chain.length === 0) return [];
-  const rows = await db.$queryRaw<{ name: string }[]>`
-    SELECT DISTINCT name FROM metrics WHERE run_id = ANY(${chain.map((c) => c.id)}::int[]) ORDER BY name`;
-  return rows.map((r) => r.name);
+  const segments = clippedSegments(chain, {});
+  const all = opts.name
+    ? [opts.name]
+    : (await db.$queryRaw<{ name: string }[]>`
+        SELECT DISTINCT name FROM metrics WHERE run_id = ANY(${chain.map((c) => c.id)}::int[]) ORDER BY name`).map((r) => r.name);
+  const names = all.filter((n) => opts.group === undefined || logGroupOf(n) === opts.group).slice(0, opts.limit);
+  const share = Math.max(1, Math.floor(opts.limit / Math.max(1, names.length)));
+  const out = [];
+  for (const name of names) {
+    const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
+      SELECT run_id, step, value::text AS value, time FROM (
+        SELECT u.*, row_number() OVER (ORDER BY step) AS rn, count(*) OVER () AS n FROM (${segmentUnion(segments, name)}) u
+      ) s
+      WHERE (rn - 1) % ceil(n::numeric / ${share})::bigint = 0 ORDER BY step`;
+    out.push({ name, points: rows.map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) })) });
+  }
+  return out;
 }
 
 /** How many points of the metric fall in the window (cursor excluded). */

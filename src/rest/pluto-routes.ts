@@ -8,7 +8,7 @@ import { AmbiguousError, DomainError, InvalidTransitionError, LimitExceededError
 import { isJsonObject } from "../domain/json-merge.js";
 import { heartbeat } from "../domain/liveness.js";
 import { addLogNames, logGroupOf } from "../domain/log-names.js";
-import { effectiveMetricNames, sampledMetricHistory } from "../domain/metric-history.js";
+import { sampledRunMetrics } from "../domain/metric-history.js";
 import { RUN_NOT_FOUND, findRunOrThrow, mergeRunConfig, resumeRun, setNotes } from "../domain/run-lifecycle.js";
 import { normalizeState } from "../domain/run-state.js";
 import { runUrl } from "../domain/run-url.js";
@@ -240,16 +240,10 @@ export const metrics: RouteHandler = async (c) => {
   const { prisma } = c.services;
   const inProject = await prisma.run.count({ where: { id: q.runId, organizationId: org(c), project: { name: q.projectName } } });
   if (inProject === 0) return json(200, { metrics: [] });
-  const names = (q.logName ? [q.logName] : await effectiveMetricNames(prisma, org(c), q.runId)).filter(
-    (n) => q.logGroup === undefined || logGroupOf(n) === q.logGroup,
+  const metrics = await sampledRunMetrics(prisma, org(c), q.runId, { name: q.logName, group: q.logGroup, limit: q.limit });
+  const out = metrics.flatMap(({ name, points }) =>
+    points.map((p) => ({ logName: name, logGroup: logGroupOf(name) ?? "", time: p.time.toISOString(), step: p.step, value: Number.isFinite(p.value) ? p.value : null })),
   );
-  const share = Math.max(1, Math.floor(q.limit / Math.max(1, names.length)));
-  const out = [];
-  for (const name of names.slice(0, q.limit)) {
-    for (const p of await sampledMetricHistory(prisma, org(c), q.runId, name, share)) {
-      out.push({ logName: name, logGroup: logGroupOf(name) ?? "", time: p.time.toISOString(), step: p.step, value: Number.isFinite(p.value) ? p.value : null });
-    }
-  }
   return json(200, { metrics: out });
 };
 
