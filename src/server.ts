@@ -4,7 +4,7 @@ import { useGraphQlJit } from "@envelop/graphql-jit";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { json } from "./rest/responses.js";
-import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./db/unavailable.js";
+import { isDatabaseUnavailable, UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./db/unavailable.js";
 import { retryAfterSeconds, type RateLimiter } from "./domain/rate-limit.js";
 import type { Sql } from "./db/sql.js";
 import type { RunEvents } from "./events.js";
@@ -79,7 +79,7 @@ const maskInternalErrors: typeof maskError = (error, message, isDev) => {
   return createGraphQLError(UNAVAILABLE_MESSAGE, {
     path,
     extensions: {
-      code: "DATABASE_UNAVAILABLE",
+      code: UNAVAILABLE_CODE,
       retryAfter: UNAVAILABLE_RETRY_AFTER_SECONDS,
       http: { status: 503, headers: { "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS) } },
     },

@@ -5,6 +5,8 @@
 
 export const UNAVAILABLE_MESSAGE = "The database is unavailable: retry shortly.";
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+/** The GraphQL error code of the condition. */
+export const UNAVAILABLE_CODE = "DATABASE_UNAVAILABLE";
 
 /** Thrown where a layer has already recognised the condition (e.g. in a GraphQL result). */
 export class DatabaseUnavailableError extends Error {

@@ -3,7 +3,7 @@ import { isJsonObject, type JsonObject } from "../domain/json-merge.js";
 import { GROUP_TAG_MESSAGE, groupTags } from "../domain/tags.js";
 import { CreateRunBody, describeIssues, type CreateRunBody as Body } from "./create-run-body.js";
 import { badRequest, json } from "./responses.js";
-import { DatabaseUnavailableError } from "../db/unavailable.js";
+import { DatabaseUnavailableError, UNAVAILABLE_CODE } from "../db/unavailable.js";
 import type { ExecuteOperation } from "./routes.js";
 
 // POST /api/runs/create, as Pluto answers it (rest-contract.md). Thin: validates the body,
@@ -99,7 +99,7 @@ export async function handleCreateRun(request: Request, caller: Caller, execute:
   const result = await execute<CreateRunData>(CREATE_RUN_OPERATION, { input });
   const outcome = result.data?.createRun;
   if (!outcome || result.errors?.length) {
-    if (result.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === "DATABASE_UNAVAILABLE")) throw new DatabaseUnavailableError();
+    if (result.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === UNAVAILABLE_CODE)) throw new DatabaseUnavailableError();
     throw new Error(`createRun failed: ${JSON.stringify(result.errors)}`);
   }
   if (outcome.__typename !== "CreateRunSuccess" || !("run" in outcome)) {
