@@ -93,8 +93,6 @@ describe("metric summaries of a run list", () => {
         "Run.findMany",
         "sql",
         "sql",
-        "sql",
-        "sql",
       ]
     `);
   });

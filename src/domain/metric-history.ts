@@ -2,7 +2,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import { queryTemplate, type Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 import { LIMITS } from "./limits.js";
-import { loadChain, loadChains, readSegments, type LineageNode, type Segment } from "./lineage.js";
+import { loadChain, readSegments, type LineageNode, type Segment } from "./lineage.js";
 import { logGroupOf } from "./log-names.js";
 
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
@@ -254,10 +254,15 @@ export async function metricBuckets(
 
 /**
  * Summaries over the effective histories of several runs (a run list, a comparison chart,
- * a run list sorted by a metric), one per metric name (or only `names`), in two statements
- * whatever the number of runs: their chains, then every segment at once, passed as arrays.
- * A segment that covers all of a run's own points reads the summary kept at ingest; others
- * read the rollup blocks wholly inside and the points of the (at most two) blocks cut.
+ * a run list sorted by a metric), one per metric name (or only `names`), in one statement
+ * whatever the number of runs. The statement cuts each run's chain into segments itself
+ * (`effectiveSegments` in SQL: a run's part runs from its fork step to the next fork step
+ * down the chain) and drops the empty ones, which are most of a deep chain forked at one
+ * step. A segment that covers all of a run's own points reads the summary kept at ingest;
+ * others read the rollup of every block whose points all lie inside, and the points of
+ * the (at most two) edge blocks whose points the cut divides. Every table is reached by
+ * index from the segments (the LATERALs, kept apart by OFFSET 0): a hash join would read
+ * the whole metrics and rollups tables.
  */
 export async function metricSummariesOfRuns(
   db: Db | Sql,
@@ -265,53 +270,48 @@ export async function metricSummariesOfRuns(
   runIds: readonly number[],
   opts: { names?: string[]; ownOnly?: boolean | null } = {},
 ): Promise<Map<number, MetricSummary[]>> {
-  const chains = await loadChains(db, organizationId, runIds);
+  if (runIds.length === 0) return summariesByRun(runIds, []);
   const B = LIMITS.rollupBlock;
-  const cols = { target: [] as number[], run: [] as number[], whole: [] as boolean[], kLo: [] as string[], kHi: [] as string[], a1: [] as string[], b1: [] as string[], a2: [] as string[], b2: [] as string[] };
-  for (const [target, chain] of chains) {
-    for (const s of readSegments(chain, opts.ownOnly)) {
-      const node = chain.find((n) => n.id === s.runId)!;
-      const whole = s.lo < 0 && (node.maxStep == null || s.hi >= node.maxStep);
-      const a = s.lo + 1;
-      const b = s.hi;
-      const kLo = Math.ceil(a / B);
-      const kHi = Math.floor((b + 1) / B) - 1;
-      // The points outside whole blocks: one range, or the two edges around the blocks.
-      const [[a1, b1], [a2, b2]] = kLo > kHi ? [[a, b], [1, 0]] : [[a, kLo * B - 1], [(kHi + 1) * B, b]];
-      cols.target.push(target);
-      cols.run.push(s.runId);
-      cols.whole.push(whole);
-      cols.kLo.push(String(kLo));
-      cols.kHi.push(String(kHi));
-      cols.a1.push(String(a1));
-      cols.b1.push(String(b1));
-      cols.a2.push(String(a2));
-      cols.b2.push(String(b2));
-    }
-  }
-  if (cols.target.length === 0) return summariesByRun(runIds, []);
+  const own = opts.ownOnly === true;
   const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
   const rows = await queryTemplate<SummaryRow>(db, Prisma.sql`
-    WITH seg AS (
-      SELECT * FROM unnest(${cols.target}::int[], ${cols.run}::int[], ${cols.whole}::bool[],
-                           ${cols.kLo}::bigint[], ${cols.kHi}::bigint[], ${cols.a1}::bigint[], ${cols.b1}::bigint[],
-                           ${cols.a2}::bigint[], ${cols.b2}::bigint[]) AS s(target, run_id, whole, k_lo, k_hi, a1, b1, a2, b2)
+    WITH chain AS (
+      SELECT self.id AS target, r.id AS run_id, r.max_step, r.fork_depth,
+             CASE WHEN ${own}::bool THEN -1 ELSE coalesce(r.fork_step, -1) END AS lo,
+             coalesce(lead(r.fork_step) OVER (PARTITION BY self.id ORDER BY r.fork_depth), ${String(Number.MAX_SAFE_INTEGER)}::bigint) AS hi
+      FROM runs self JOIN runs r ON r.id = self.id OR (NOT ${own}::bool AND r.id = ANY(self.ancestor_ids))
+      WHERE self.id = ANY(${[...runIds]}::int[]) AND self.organization_id = ${organizationId}
+    ),
+    seg AS (
+      SELECT target, run_id, lo < 0 AND (max_step IS NULL OR hi >= max_step) AS whole, lo + 1 AS a, hi AS b
+      FROM chain WHERE lo < hi
     ),
     sm AS (
-      SELECT s.*, m.id AS metric_id, m.name, m.count, m.min, m.max, m.last_step, m.last_value
-      FROM seg s JOIN metrics m ON m.run_id = s.run_id AND m.count > 0 ${nameFilter}
+      SELECT s.target, s.whole, s.a, s.b, s.a / ${B} AS ba, s.b / ${B} AS bb,
+             m.id AS metric_id, m.name, m.count, m.min, m.max, m.last_step, m.last_value
+      FROM seg s CROSS JOIN LATERAL (SELECT * FROM metrics m WHERE m.run_id = s.run_id AND m.count > 0 ${nameFilter} OFFSET 0) m
     ),
     parts AS (
       SELECT target, name, count::bigint AS n, min AS mn, max AS mx, last_step AS ls, last_value AS lv FROM sm WHERE whole
       UNION ALL
+      -- Blocks whose points all lie in the segment: every inner block, and an edge block
+      -- when the cut misses its points (a fork's own block after its fork step).
       SELECT sm.target, sm.name, r.count::bigint, r.min, r.max, r.last_step, r.last_value
-      FROM sm JOIN metric_rollups r ON r.metric_id = sm.metric_id AND r.block >= sm.k_lo AND r.block <= sm.k_hi
+      FROM sm CROSS JOIN LATERAL (SELECT * FROM metric_rollups r
+        WHERE r.metric_id = sm.metric_id AND r.block >= sm.ba AND r.block <= sm.bb AND r.first_step >= sm.a AND r.last_step <= sm.b
+        OFFSET 0) r
       WHERE NOT sm.whole
       UNION ALL
+      -- The edge blocks the cut goes through: their points inside the segment.
       SELECT sm.target, sm.name, 1::bigint, CASE WHEN p.value <> 'NaN' THEN p.value END, CASE WHEN p.value <> 'NaN' THEN p.value END, p.step, p.value
-      FROM sm CROSS JOIN LATERAL (VALUES (sm.a1, sm.b1), (sm.a2, sm.b2)) AS rr(lo, hi)
+      FROM sm CROSS JOIN LATERAL (
+        SELECT * FROM (VALUES (1, sm.ba, sm.a, LEAST(sm.b, (sm.ba + 1) * ${B} - 1)), (2, sm.bb, GREATEST(sm.a, sm.bb * ${B}), sm.b)) AS e(i, blk, lo, hi)
+        WHERE (e.i = 1 OR sm.bb <> sm.ba)
+          AND NOT EXISTS (SELECT 1 FROM metric_rollups r
+            WHERE r.metric_id = sm.metric_id AND r.block = e.blk AND r.first_step >= sm.a AND r.last_step <= sm.b)
+        OFFSET 0) e
       CROSS JOIN LATERAL (SELECT step, value FROM metric_points
-        WHERE metric_id = sm.metric_id AND step >= rr.lo AND step <= rr.hi OFFSET 0) p
+        WHERE metric_id = sm.metric_id AND step >= e.lo AND step <= e.hi OFFSET 0) p
       WHERE NOT sm.whole
     )
     SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx,

@@ -6,6 +6,7 @@ import { createGraphQLError } from "graphql-yoga";
 
 export const Project = builder.prismaNode("Project", {
   id: { field: "id" },
+  select: { id: true },
   // Another organization's id reads as "not found", never as an error.
   nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
