@@ -132,3 +132,27 @@ describe("a mutation's run", () => {
     expect(fresh.operations).toContain("Run.findUniqueOrThrow");
   });
 });
+
+describe("the viewer's organization", () => {
+  it("is answered from the authenticated key when it asks only what the key knows, and follows a rename", async () => {
+    const fresh = await createTestApp();
+    const org = await fresh.org("who-am-i");
+    fresh.operations.length = 0;
+    const me = await org.gql("{ viewer { organization { id slug name } } }");
+    expect(me.data.viewer.organization).toMatchObject({ slug: "who-am-i", name: "who-am-i" });
+    expect(fresh.operations).toEqual([]);
+
+    // Anything else the key does not hold is read.
+    const more = await org.gql("{ viewer { organization { slug runLimit runCount createdAt } } }");
+    expect(more.data.viewer.organization).toMatchObject({ slug: "who-am-i", runLimit: null, runCount: 0 });
+    expect(fresh.operations).toContain("Organization.findUniqueOrThrow");
+
+    // A rename made outside the gateway reaches the answer (the key cache is told to forget).
+    await fresh.db.sql.query(`UPDATE organizations SET name = 'Renamed' WHERE slug = 'who-am-i'`);
+    for (let i = 0; i < 100; i++) {
+      if ((await org.gql("{ viewer { organization { name } } }")).data.viewer.organization.name === "Renamed") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await org.gql("{ viewer { organization { name } } }")).data.viewer.organization.name).toBe("Renamed");
+  });
+});
