@@ -73,6 +73,7 @@ export async function startApp(settings: Settings, logger: Logger, opening?: Pro
     maxBodyBytes: settings.maxBodyBytes,
     rateLimiter: settings.rateLimit.perSecond > 0 ? new RateLimiter(settings.rateLimit.perSecond, settings.rateLimit.burst) : undefined,
     persistedOperations,
+    responseCacheBytes: settings.responseCacheBytes,
   });
   // Requests still being handled when the server stops finish before the database closes:
   // a client that hung up does not end its request's work.

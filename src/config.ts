@@ -55,6 +55,8 @@ const schema = z.object({
   // Requests per second per API key (token bucket, per replica); 0 turns it off.
   RATE_LIMIT_PER_SECOND: count(0).default(1000),
   RATE_LIMIT_BURST: count(1).default(2000),
+  // Answers to repeated costly queries, valid while the database is unchanged (response-cache.ts); 0 turns it off.
+  RESPONSE_CACHE_MB: count(0).default(64),
 });
 
 export type LogLevel = z.infer<typeof schema>["LOG_LEVEL"];
@@ -74,6 +76,8 @@ export interface Settings {
   persistedOperations: { file: string | undefined; only: boolean };
   maxBodyBytes: number;
   rateLimit: { perSecond: number; burst: number };
+  /** Bytes of cached answers; 0: no response cache. */
+  responseCacheBytes: number;
 }
 
 export class SettingsError extends Error {}
@@ -116,5 +120,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     persistedOperations: { file: s.PERSISTED_OPERATIONS_FILE, only: s.PERSISTED_OPERATIONS_ONLY },
     maxBodyBytes: s.MAX_BODY_BYTES,
     rateLimit: { perSecond: s.RATE_LIMIT_PER_SECOND, burst: s.RATE_LIMIT_BURST },
+    responseCacheBytes: s.RESPONSE_CACHE_MB * 1024 * 1024,
   };
 }

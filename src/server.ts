@@ -12,7 +12,8 @@ import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Authenticator } from "./domain/key-cache.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { readMigrations } from "./db/schema-engine.js";
-import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
+import { DEFAULT_PAGE, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
+import { RESPONSE_CACHE_MIN_COST, useResponseCache } from "./graphql/response-cache.js";
 import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   queryLimits?: QueryLimits;
   /** What /metrics exports; a registry of its own when not given. */
   metrics?: ReturnType<typeof createMetrics>;
+  /** Bytes of answers the response cache keeps (response-cache.ts); none when not given or 0. */
+  responseCacheBytes?: number;
 }
 
 export type Gateway = YogaServerInstance<RestServerContext, Context>;
@@ -141,6 +144,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf", "authorization"] }),
       ...(opts.persistedOperations ? [usePersisted(opts.persistedOperations)] : []),
       ...useQueryLimits(schema, opts.queryLimits ?? DEFAULT_QUERY_LIMITS),
+      // After the limits: a refused document is refused before anything is looked up.
+      ...(opts.responseCacheBytes ? [useResponseCache(schema, { maxBytes: opts.responseCacheBytes, minCost: RESPONSE_CACHE_MIN_COST, defaultPage: DEFAULT_PAGE })] : []),
       useRestRoutes(opts),
       useRequestIdOnErrors,
       // Compiled execution for the documents this server wrote itself (the REST routes'

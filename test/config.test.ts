@@ -18,6 +18,7 @@ describe("settings", () => {
       persistedOperations: { file: undefined, only: false },
       maxBodyBytes: 8 * 1024 * 1024,
       rateLimit: { perSecond: 1000, burst: 2000 },
+      responseCacheBytes: 64 * 1024 * 1024,
     });
     expect(loadSettings({ GRAPHQL_INTROSPECTION: "false", GRAPHQL_MAX_COST: "5000", RATE_LIMIT_PER_SECOND: "0" })).toMatchObject({
       queryLimits: { introspection: false, maxCost: 5000 },
@@ -47,6 +48,7 @@ describe("settings", () => {
     ["MAX_BODY_BYTES", "10"],
     ["RATE_LIMIT_PER_SECOND", "-1"],
     ["RATE_LIMIT_BURST", "0"],
+    ["RESPONSE_CACHE_MB", "-5"],
   ])("a bad %s stops start with a message naming it", (name, value) => {
     expect(() => loadSettings({ [name]: value })).toThrow(SettingsError);
     expect(() => loadSettings({ [name]: value })).toThrow(new RegExp(`${name}:`));

@@ -12,7 +12,7 @@ export { DEFAULT_QUERY_LIMITS, type QueryLimits };
 // each is a setting (config.ts, README "Limits").
 
 /** Connection page size Pothos applies when a client gives none (builder.ts). */
-const DEFAULT_PAGE = 20;
+export const DEFAULT_PAGE = 20;
 
 // graphql-armor throws its refusals as untyped "Syntax Error: …" errors: report each as a
 // validation error with a code clients can branch on, without the misleading prefix.
