@@ -36,9 +36,15 @@ export interface HistoryWindow {
 const num = (v: unknown): number => Number(v);
 const float = (v: string | null): number | null => (v == null ? null : Number(v));
 
+/**
+ * Where a read finds a run's chain: a request's batched loader (several reads of one run,
+ * or of a page of runs, share one statement), or else a statement of its own.
+ */
+export type ChainOf = (runId: number) => Promise<LineageNode[]>;
+
 /** The segments to read for a run, clipped to the window; [] when the run is not the organization's. */
-async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow): Promise<Segment[]> {
-  return clippedSegments(await loadChain(db, organizationId, runId), w);
+async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow, chainOf?: ChainOf): Promise<Segment[]> {
+  return clippedSegments(await (chainOf ? chainOf(runId) : loadChain(db, organizationId, runId)), w);
 }
 
 function clippedSegments(chain: LineageNode[], w: HistoryWindow): Segment[] {
@@ -68,8 +74,9 @@ export async function metricHistory(
   runId: number,
   name: string,
   w: HistoryWindow & { limit: number },
+  chainOf?: ChainOf,
 ): Promise<{ points: HistoryPoint[]; hasMore: boolean }> {
-  const segments = await segmentsFor(db, organizationId, runId, w);
+  const segments = await segmentsFor(db, organizationId, runId, w, chainOf);
   if (segments.length === 0) return { points: [], hasMore: false };
   const take = w.limit + 1;
   // Segments are disjoint and ascending, so each contributes at most `take` rows.
@@ -113,8 +120,8 @@ export async function sampledRunMetrics(
 }
 
 /** How many points of the metric fall in the window (cursor excluded). */
-export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow): Promise<number> {
-  const segments = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null });
+export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow, chainOf?: ChainOf): Promise<number> {
+  const segments = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null }, chainOf);
   if (segments.length === 0) return 0;
   const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${segmentUnion(segments, name)}) u`;
   return num(row?.n ?? 0);
@@ -152,9 +159,10 @@ export async function metricBuckets(
   runId: number,
   name: string,
   opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
+  chainOf?: ChainOf,
 ): Promise<MetricBucket[]> {
   const B = LIMITS.rollupBlock;
-  const all = await segmentsFor(db, organizationId, runId, opts);
+  const all = await segmentsFor(db, organizationId, runId, opts, chainOf);
   // The series ids first: literal ids let every range below use the (metric_id, step) index.
   const series = await db.$queryRaw<{ id: number; run_id: number }[]>`
     SELECT id, run_id FROM metrics WHERE run_id = ANY(${all.map((s) => s.runId)}::int[]) AND name = ${name}`;

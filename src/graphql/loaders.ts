@@ -1,11 +1,14 @@
 import DataLoader from "dataloader";
 import type { Sql } from "../db/sql.js";
+import { loadChains, type LineageNode } from "../domain/lineage.js";
 import { metricSummariesOfRuns, type MetricSummary } from "../domain/metric-history.js";
 
 // Per-request batching of computed fields that Prisma's query planning cannot include:
 // the metric summaries of every run of a list are read together.
 
 export interface Loaders {
+  /** A run's fork chain, root first ([] when not the organization's): every metric read of a run starts from it. */
+  chain: DataLoader<number, LineageNode[]>;
   /** All metric summaries of a run. */
   summaries: DataLoader<number, MetricSummary[]>;
   /** One metric's summary of a run, keyed by [runId, name]. */
@@ -14,6 +17,10 @@ export interface Loaders {
 
 export function createLoaders(sql: Sql, organizationId: number): Loaders {
   return {
+    chain: new DataLoader(async (runIds) => {
+      const chains = await loadChains(sql, organizationId, runIds);
+      return runIds.map((id) => chains.get(id) ?? []);
+    }),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);

@@ -1,5 +1,5 @@
 import { builder } from "../builder.js";
-import { orgId } from "../context.js";
+import { orgId, type Context } from "../context.js";
 import { LIMITS } from "../../domain/limits.js";
 import { createGraphQLError } from "graphql-yoga";
 import {
@@ -55,6 +55,9 @@ export interface MetricSeriesShape {
   summary: MetricSummary;
 }
 
+// Every read of a run's series starts from its chain: one batched statement per request.
+const chainOf = (ctx: Context) => (runId: number) => ctx.loaders().chain.load(runId);
+
 const cursorOf = (step: number) => Buffer.from(`step:${step}`).toString("base64");
 function stepOfCursor(cursor: string | null | undefined): number | null {
   if (!cursor) return null;
@@ -79,7 +82,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
         if (args.count < 1 || args.count > MAX_BUCKETS) {
           throw createGraphQLError(`count must be between 1 and ${MAX_BUCKETS}.`, { extensions: { code: "BAD_USER_INPUT" } });
         }
-        return metricBuckets(ctx.prisma, ctx.sql, orgId(ctx), series.runId, series.summary.name, args);
+        return metricBuckets(ctx.prisma, ctx.sql, orgId(ctx), series.runId, series.summary.name, args, chainOf(ctx));
       },
     }),
     history: t.connection(
@@ -100,7 +103,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
             ownOnly: args.ownOnly,
             afterStep: stepOfCursor(args.after),
             limit,
-          });
+          }, chainOf(ctx));
           return {
             edges: points.map((p) => ({ cursor: cursorOf(p.step), node: p })),
             pageInfo: {
@@ -114,7 +117,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
                 fromStep: args.fromStep,
                 toStep: args.toStep,
                 ownOnly: args.ownOnly,
-              }),
+              }, chainOf(ctx)),
           };
         },
       },
