@@ -23,12 +23,11 @@ export const RunError = builder.objectRef<RunErrorShape>("RunError").implement({
 });
 
 export const RunStateEvent = builder.prismaObject("RunStateEvent", {
-  select: { id: true },
   fields: (t) => ({
     fromState: t.expose("fromState", { type: RunStateEnum, nullable: true }),
     toState: t.expose("toState", { type: RunStateEnum }),
     source: t.exposeString("source"),
-    error: t.field({ type: RunError, nullable: true, select: { error: true }, resolve: (e) => (e.error as RunErrorShape | null) ?? null }),
+    error: t.field({ type: RunError, nullable: true, resolve: (e) => (e.error as RunErrorShape | null) ?? null }),
     metadata: t.expose("metadata", { type: "JSON", nullable: true }),
     at: t.expose("at", { type: "DateTime" }),
   }),
