@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { RateLimiter } from "../src/domain/rate-limit.js";
@@ -49,6 +50,25 @@ describe("CSRF, body size", () => {
     expect(huge.status).toBe(413);
     expect(await huge.json()).toEqual({ error: "Payload Too Large", message: "Request bodies are limited to 10000 bytes." });
     expect((await post(base, "/graphql", '{"query":"{ __typename }"}', { authorization: `Bearer ${org.key}` })).status).toBe(200);
+
+    // Without a declared length (chunked), the body is counted as it arrives; the refusal
+    // may come before the client has sent it all.
+    const chunked = (text: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${org.key}` } }, (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
+        });
+        req.on("error", (e) => (/EPIPE|ECONNRESET/.test(String((e as NodeJS.ErrnoException).code)) ? undefined : reject(e)));
+        for (let i = 0; i < text.length; i += 1000) req.write(text.slice(i, i + 1000));
+        req.end();
+      });
+    const hugeChunked = await chunked(JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(20_000) } }));
+    expect(hugeChunked.status).toBe(413);
+    expect(hugeChunked.body.errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+    const small = await chunked('{"query":"{ viewer { organization { slug } } }"}');
+    expect(small.status).toBe(200);
+    expect(small.body.data.viewer.organization.slug).toBe("acme");
   });
 });
 
