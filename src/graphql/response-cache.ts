@@ -35,6 +35,8 @@ export interface ResponseCacheOptions {
 interface Entry {
   snapshot: string;
   json: string;
+  /** What the entry holds in memory: its answer and its key (which holds the document). */
+  size: number;
 }
 
 /** A result Yoga serializes with `stringify` (as graphql-jit's results are). */
@@ -48,13 +50,13 @@ export function useResponseCache(schema: GraphQLSchema, opts: ResponseCacheOptio
     const e = entries.get(key);
     if (!e) return;
     entries.delete(key);
-    bytes -= e.json.length;
+    bytes -= e.size;
   };
   const store = (key: string, entry: Entry) => {
-    if (entry.json.length > opts.maxBytes / 8) return; // one answer never takes the cache over
+    if (entry.size > opts.maxBytes / 8) return; // one answer never takes the cache over
     evict(key);
     entries.set(key, entry);
-    bytes += entry.json.length;
+    bytes += entry.size;
     for (const oldest of entries.keys()) {
       if (bytes <= opts.maxBytes) break;
       evict(oldest);
@@ -89,7 +91,7 @@ export function useResponseCache(schema: GraphQLSchema, opts: ResponseCacheOptio
             if (r.errors?.length || r.extensions) return;
             const json = JSON.stringify(r);
             r.stringify = () => json;
-            store(key, { snapshot, json });
+            store(key, { snapshot, json, size: key.length + json.length });
           },
         };
       });
