@@ -3,7 +3,7 @@ import type { GraphQLError } from "graphql";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
-import { json } from "./rest/responses.js";
+import { DEFAULT_MAX_BODY_BYTES, useBodyLimit } from "./body-limit.js";
 import { isDatabaseUnavailable, UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./db/unavailable.js";
 import { retryAfterSeconds, type RateLimiter } from "./domain/rate-limit.js";
 import type { Sql } from "./db/sql.js";
@@ -89,46 +89,6 @@ const maskInternalErrors: typeof maskError = (error, message, isDev) => {
   });
 };
 
-/** 413 before a body larger than the limit is read (by its declared length). */
-function useBodyLimit(maxBytes: number): Plugin {
-  const tooLarge = () => json(413, { error: "Payload Too Large", message: `Request bodies are limited to ${maxBytes} bytes.` });
-  return {
-    onRequest({ request, endResponse }) {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > maxBytes) endResponse(tooLarge());
-    },
-    // A declared length is enforced by Node's HTTP parser, so only a body without one (chunked)
-    // is counted as it streams. Yoga's own limit (turned off in createGateway) counted every
-    // body through a TransformStream, which cost a trivial request a tenth of its CPU.
-    onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
-      if (request.headers.has("content-length") || !request.body || !requestParser) return;
-      setRequestParser(async (req) => {
-        const text = await readLimited(req, maxBytes);
-        if (text === null) throw createGraphQLError("Payload Too Large", { extensions: { code: "PAYLOAD_TOO_LARGE", http: { status: 413 } } });
-        return requestParser(new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, body: text }));
-      });
-    },
-  };
-}
-
-/** The body as text, or null once it passes `maxBytes`. */
-async function readLimited(request: Request, maxBytes: number): Promise<string | null> {
-  const reader = request.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return Buffer.concat(chunks).toString("utf8");
-    size += value.byteLength;
-    if (size > maxBytes) {
-      // Not awaited: cancelling waits for a body the client may still be sending.
-      void reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-}
-
 /** Persisted operations by hash (`extensions.persistedQuery.sha256Hash`, or `documentId`). */
 function usePersisted(p: NonNullable<GatewayOptions["persistedOperations"]>): Plugin {
   return usePersistedOperations({
@@ -167,7 +127,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema,
     plugins: [
       opts.metrics.plugin,
-      useBodyLimit(opts.maxBodyBytes ?? 8 * 1024 * 1024),
+      useBodyLimit(opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       useHealthRoutes({ prisma: opts.prisma, expectedMigrations }),
       // Bearer keys, not cookies, authenticate: CSRF needs no cookie to steal, but a simple
       // cross-site request (a form, an img) is still refused before it runs anything.

@@ -53,9 +53,9 @@ describe("CSRF, body size", () => {
 
     // Without a declared length (chunked), the body is counted as it arrives; the refusal
     // may come before the client has sent it all.
-    const chunked = (text: string) =>
+    const chunked = (text: string, path = "/graphql") =>
       new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const req = request(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${org.key}` } }, (res) => {
+        const req = request(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${org.key}` } }, (res) => {
           let body = "";
           res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
         });
@@ -69,6 +69,12 @@ describe("CSRF, body size", () => {
     const small = await chunked('{"query":"{ viewer { organization { slug } } }"}');
     expect(small.status).toBe(200);
     expect(small.body.data.viewer.organization.slug).toBe("acme");
+    // The REST routes too, with their own error body.
+    const hugeCreate = await chunked(JSON.stringify({ runName: "x", projectName: "p", config: { pad: "x".repeat(20_000) } }), "/api/runs/create");
+    expect(hugeCreate).toEqual({ status: 413, body: { error: "Payload Too Large", message: "Request bodies are limited to 10000 bytes." } });
+    const create = await chunked(JSON.stringify({ runName: "x", projectName: "p" }), "/api/runs/create");
+    expect(create.status).toBe(200);
+    expect(create.body.runId).toBeGreaterThan(0);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Authenticator } from "../domain/key-cache.js";
 import { tagRequest, type Logger } from "../logger.js";
 import { isDatabaseUnavailable } from "../db/unavailable.js";
 import { openApiDocument } from "./openapi.js";
+import { DEFAULT_MAX_BODY_BYTES, isChunked, payloadTooLarge, readLimited } from "../body-limit.js";
 import { internalError, json, serviceUnavailable, tooManyRequests, unauthorized } from "./responses.js";
 import { handleCreateRun } from "./runs-create.js";
 import { ingestRoute } from "./ingest.js";
@@ -77,6 +78,7 @@ export function useRestRoutes(
   opts: RouteServices & {
     logger?: Logger;
     authenticator: Pick<Authenticator, "authenticate">;
+    maxBodyBytes?: number;
   },
 ): Plugin<RestServerContext> {
   const ingest: Record<string, (request: Request) => Promise<Response>> = {
@@ -99,9 +101,9 @@ export function useRestRoutes(
     onYogaInit({ yoga: instance }) {
       yoga = instance as unknown as typeof yoga;
     },
-    async onRequest({ request, url, endResponse, serverContext }) {
+    async onRequest({ request: received, url, endResponse, serverContext, fetchAPI }) {
       const { requestId } = serverContext as RestServerContext;
-      if (url.pathname === "/api/openapi.json" && request.method === "GET") {
+      if (url.pathname === "/api/openapi.json" && received.method === "GET") {
         return endResponse(json(200, openApiDocument(opts.publicUrl, ROUTE_DOCS)));
       }
       const path = url.pathname;
@@ -112,11 +114,19 @@ export function useRestRoutes(
       if (!createHandler && !ingestHandler) {
         const matching = ROUTES.filter((r) => r.pattern.test(path));
         if (matching.length === 0) return;
-        route = matching.find((r) => r.method === request.method);
+        route = matching.find((r) => r.method === received.method);
         if (!route) return endResponse(json(405, { error: "Method Not Allowed" }, { allow: matching.map((r) => r.method).join(", ") }));
         params = route.pattern.exec(path)!.slice(1);
-      } else if (request.method !== "POST") {
+      } else if (received.method !== "POST") {
         return endResponse(json(405, { error: "Method Not Allowed" }, { allow: "POST" }));
+      }
+      // The routes read their bodies whole: a chunked one is read here, up to the limit.
+      let request = received;
+      if (isChunked(received)) {
+        const maxBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+        const text = await readLimited(received, maxBytes);
+        if (text === null) return endResponse(payloadTooLarge(maxBytes));
+        request = new fetchAPI.Request(received.url, { method: received.method, headers: received.headers, body: text });
       }
       // Pluto's py service (FastAPI) answers {detail}; the others {error}.
       const errorKey = route?.service === "py" ? "detail" : "error";
