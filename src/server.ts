@@ -12,8 +12,8 @@ import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Authenticator } from "./domain/key-cache.js";
 import { createContext, type Context } from "./graphql/context.js";
 import { readMigrations } from "./db/schema-engine.js";
-import { DEFAULT_PAGE, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
-import { RESPONSE_CACHE_MIN_COST, useResponseCache } from "./graphql/response-cache.js";
+import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
+import { useResponseCache } from "./graphql/response-cache.js";
 import { useHealthRoutes } from "./health.js";
 import { EXAMPLE_QUERY, EXAMPLE_TABS } from "./graphql/example-query.js";
 import { schema } from "./graphql/schema/index.js";
@@ -135,7 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(opts.persistedOperations ? [usePersisted(opts.persistedOperations)] : []),
       ...useQueryLimits(schema, opts.queryLimits ?? DEFAULT_QUERY_LIMITS),
       // After the limits: a refused document is refused before anything is looked up.
-      ...(opts.responseCacheBytes ? [useResponseCache(schema, { maxBytes: opts.responseCacheBytes, minCost: RESPONSE_CACHE_MIN_COST, defaultPage: DEFAULT_PAGE })] : []),
+      ...(opts.responseCacheBytes ? [useResponseCache(schema, opts.responseCacheBytes)] : []),
       useRestRoutes(opts),
       useRequestIdOnErrors,
       // Compiled execution for the documents this server wrote itself (the REST routes'

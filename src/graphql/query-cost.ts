@@ -39,6 +39,9 @@ const isPage = (t: GraphQLNamedType) => t.name.endsWith("Connection") || t.name.
 // Yoga's parser cache hands the same DocumentNode to every request of one query string:
 // a cost that no variable changes is computed once per document and operation.
 const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+// A cost that does depend on variables is asked for twice per execution (the cost limit, then
+// the response cache), with the execution's one variables object: it is kept against that.
+const variableCosts = new WeakMap<object, { document: DocumentNode; operationName: string; n: number }>();
 
 export function queryCost(
   schema: GraphQLSchema,
@@ -49,12 +52,16 @@ export function queryCost(
 ): number {
   const known = fixedCosts.get(document)?.get(operationName ?? "");
   if (known !== undefined) return known;
+  const last = variableCosts.get(variables);
+  if (last && last.document === document && last.operationName === (operationName ?? "")) return last.n;
   let usesVariables = false;
   const n = computeCost(schema, document, operationName, variables, defaultPage, () => (usesVariables = true));
   if (!usesVariables) {
     const byOperation = fixedCosts.get(document) ?? new Map<string, number>();
     byOperation.set(operationName ?? "", n);
     fixedCosts.set(document, byOperation);
+  } else {
+    variableCosts.set(variables, { document, operationName: operationName ?? "", n });
   }
   return n;
 }

@@ -3,6 +3,7 @@ import { getOperationAST, type ExecutionResult, type GraphQLSchema } from "graph
 import type { Sql } from "../db/sql.js";
 import type { Context } from "./context.js";
 import { queryCost } from "./query-cost.js";
+import { DEFAULT_PAGE } from "./query-limits.js";
 
 // Answers to repeated reads, kept only while the database is provably unchanged.
 //
@@ -17,20 +18,11 @@ import { queryCost } from "./query-cost.js";
 // The price is coarseness: a write anywhere in the cluster invalidates every entry, so the
 // cache pays off in read-mostly periods (a team browsing finished experiments) and costs one
 // statement per cacheable query while training runs are logging. Only queries whose cost
-// (query-cost.ts) reaches `minCost` are cached: a cheap query answered from memory already
+// (query-cost.ts) reaches MIN_COST are cached: a cheap query answered from memory already
 // (the viewer) would only gain a statement.
 
-/** A page of a few runs with a nested list is about this; one run's fields are far below. */
-export const RESPONSE_CACHE_MIN_COST = 100;
-
-export interface ResponseCacheOptions {
-  /** Total size of the kept answers, in bytes of JSON. */
-  maxBytes: number;
-  /** Queries cheaper than this are not cached. */
-  minCost: number;
-  /** Connection page size Pothos applies when a client gives none. */
-  defaultPage: number;
-}
+/** Queries cheaper than this are not cached: a page of a few runs with a nested list is about this; one run's fields are far below. */
+const MIN_COST = 100;
 
 interface Entry {
   snapshot: string;
@@ -42,7 +34,8 @@ interface Entry {
 /** A result Yoga serializes with `stringify` (as graphql-jit's results are). */
 type Stringified = ExecutionResult & { stringify?: (r: ExecutionResult) => string };
 
-export function useResponseCache(schema: GraphQLSchema, opts: ResponseCacheOptions): Plugin {
+/** `maxBytes`: total size of the kept answers and their keys. */
+export function useResponseCache(schema: GraphQLSchema, maxBytes: number): Plugin {
   // Insertion order is recency: a hit moves its entry to the end, eviction takes the first.
   const entries = new Map<string, Entry>();
   let bytes = 0;
@@ -53,12 +46,12 @@ export function useResponseCache(schema: GraphQLSchema, opts: ResponseCacheOptio
     bytes -= e.size;
   };
   const store = (key: string, entry: Entry) => {
-    if (entry.size > opts.maxBytes / 8) return; // one answer never takes the cache over
+    if (entry.size > maxBytes / 8) return; // one answer never takes the cache over
     evict(key);
     entries.set(key, entry);
     bytes += entry.size;
     for (const oldest of entries.keys()) {
-      if (bytes <= opts.maxBytes) break;
+      if (bytes <= maxBytes) break;
       evict(oldest);
     }
   };
@@ -70,7 +63,7 @@ export function useResponseCache(schema: GraphQLSchema, opts: ResponseCacheOptio
       if (!ctx.caller || ctx.restCaller) return;
       if (getOperationAST(args.document, args.operationName)?.operation !== "query") return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      if (queryCost(schema, args.document, args.operationName, variables, opts.defaultPage) < opts.minCost) return;
+      if (queryCost(schema, args.document, args.operationName, variables, DEFAULT_PAGE) < MIN_COST) return;
       const document = getDocumentString(args.document);
       if (!document) return;
       // The key names the caller's key: `viewer` answers differ between keys of one organization.
