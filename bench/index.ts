@@ -53,7 +53,6 @@ async function waitFor(url: string, body: string, headers: Record<string, string
   throw new Error(`${url} did not start`);
 }
 
-
 function startChild(script: string, env: Record<string, string>, node = process.execPath): ChildProcess {
   return spawn(node, ["--import", "tsx", script], { env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "ignore", "inherit"] });
 }
