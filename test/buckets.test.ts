@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 const B = LIMITS.rollupBlock;
 const BUCKETS = `query($id:Int!, $n:Int!, $f:SafeInt, $t:SafeInt) { run(runId:$id) { metric(name:"x") {
-  summary { count min max last lastStep }
+  summary { count min max last firstStep lastStep }
   buckets(count:$n, fromStep:$f, toStep:$t) { fromStep toStep count min max mean first last lastStep } } } }`;
 
 type P = { step: number; value: number | string };
@@ -47,7 +47,8 @@ describe("buckets from rollups", () => {
         fc.option(series, { nil: null }),
         fc.option(fc.integer({ min: 0, max: 4 * B }), { nil: null }),
         fc.integer({ min: 1, max: 12 }),
-        fc.option(fc.tuple(fc.integer({ min: 0, max: 5 * B }), fc.integer({ min: 0, max: 5 * B })), { nil: null }),
+        // A window given by both ends, by one, or by none (the summary's first and last step).
+        fc.tuple(fc.option(fc.integer({ min: 0, max: 5 * B }), { nil: null }), fc.option(fc.integer({ min: 0, max: 5 * B }), { nil: null })),
         async (points, rewrite, forkAt, count, window) => {
           const root = (await createRunOk(acme, { projectName: "buckets" })).run.runId;
           await log(root, points);
@@ -58,7 +59,7 @@ describe("buckets from rollups", () => {
             target = (await forkRunOk(acme, { parentRunId: root, step: Math.min(forkAt, maxStep) })).runId;
             await log(target, points.map((p) => ({ step: p.step + B, value: p.value })));
           }
-          const [from, to] = window ? [Math.min(...window), Math.max(...window)] : [null, null];
+          const [from, to] = window[0] != null && window[1] != null ? [Math.min(...(window as number[])), Math.max(...(window as number[]))] : window;
           const res = await acme.gql(BUCKETS, { id: target, n: count, f: from, t: to });
           expect(res.errors).toBeUndefined();
           const buckets: any[] = res.data.run.metric?.buckets ?? [];
@@ -72,6 +73,7 @@ describe("buckets from rollups", () => {
             min: finite.length ? Math.min(...finite) : null,
             max: finite.length ? Math.max(...finite) : null,
             last: whole.at(-1)!.value,
+            firstStep: whole[0]!.step,
             lastStep: whole.at(-1)!.step,
           });
 

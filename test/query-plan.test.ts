@@ -156,3 +156,14 @@ describe("the viewer's organization", () => {
     expect((await org.gql("{ viewer { organization { name } } }")).data.viewer.organization.name).toBe("Renamed");
   });
 });
+
+describe("prepared statements", () => {
+  it("run with generic plans on PostgreSQL (planned once per connection), other statements with the default", async () => {
+    const mode = async (name?: string) =>
+      (await app.db.sql.query<{ m: string }>("SELECT current_setting('plan_cache_mode') AS m", [], name))[0]!.m;
+    expect(await mode()).toBe("auto");
+    expect(await app.prisma.$queryRaw<{ m: string }[]>`SELECT current_setting('plan_cache_mode') AS m`).toEqual([{ m: "auto" }]);
+    // PGlite has one connection, with the default: there every statement is planned at each execution.
+    expect(await mode("test_plan_cache_mode")).toBe(app.db.kind === "postgres" ? "force_generic_plan" : "auto");
+  });
+});

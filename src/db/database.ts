@@ -51,25 +51,41 @@ function redact(url: string): string {
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    // One pool for Prisma and for the plain-SQL hot paths.
+    // One pool for Prisma and for the plain SQL of the hot paths, and one for their
+    // prepared statements (below): up to twice the pool size in connections.
     // A database that does not answer fails a request within seconds instead of holding it:
     // opening a connection is bounded, and dead peers are noticed. Waiting for a free pooled
     // connection is not bounded (pg-pool's own connectionTimeoutMillis would bound both):
     // under a burst, a queue is load, not an outage.
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, keepAlive: true, Client: BoundedConnectClient });
+    const config = { connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, keepAlive: true, Client: BoundedConnectClient };
+    const pool = new pg.Pool(config);
+    // The named statements of the hot paths (fixed texts, index lookups by key) run on
+    // connections that always use a statement's generic plan. PostgreSQL would otherwise
+    // plan them again at every execution: with array parameters the generic plan's estimate
+    // never wins, and planning cost more database time than running (bench/README.md).
+    // Prisma's statements keep the default on the other pool.
+    const prepared = new pg.Pool({ ...config, options: "-c plan_cache_mode=force_generic_plan" });
+    // An idle connection that drops (a restart, a failover) leaves the pool, which opens a
+    // new one on demand; unheard, the pool's error event would end the process. (Prisma's
+    // adapter listens on the other pool.)
+    prepared.on("error", () => {});
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       kind: "postgres",
       prisma,
-      sql: poolSql(pool),
+      sql: poolSql(pool, prepared),
       listen: postgresListen(opts.databaseUrl),
       adapterFactory,
       location: redact(opts.databaseUrl),
-      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      poolStats: () => ({
+        total: pool.totalCount + prepared.totalCount,
+        idle: pool.idleCount + prepared.idleCount,
+        waiting: pool.waitingCount + prepared.waitingCount,
+      }),
       async close() {
         await prisma.$disconnect();
-        await pool.end().catch(() => {});
+        await Promise.all([pool.end().catch(() => {}), prepared.end().catch(() => {})]);
       },
     };
   }

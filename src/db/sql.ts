@@ -24,9 +24,16 @@ const clientQuery =
   async <T>(text: string, values: unknown[] = [], name?: string) =>
     (await client.query({ text, values, name })).rows as T[];
 
-export function poolSql(pool: pg.Pool): Sql {
+/**
+ * `prepared` runs the named statements outside transactions: a pool whose connections
+ * keep generic plans (database.ts), so that a prepared statement is planned once, not at
+ * every execution.
+ */
+export function poolSql(pool: pg.Pool, prepared: pg.Pool = pool): Sql {
+  const plain = clientQuery(pool);
+  const named = clientQuery(prepared);
   return {
-    query: clientQuery(pool),
+    query: (text, values, name) => (name ? named(text, values, name) : plain(text, values)),
     async transaction(fn) {
       const client = await pool.connect();
       const tx: Sql = {
@@ -63,7 +70,10 @@ export function sqlOf(db: PrismaClient | Prisma.TransactionClient | Sql): Sql {
   return "query" in db && typeof db.query === "function" ? (db as Sql) : prismaSql(db as PrismaClient | Prisma.TransactionClient);
 }
 
-/** Runs a Prisma.sql template (int8 columns come back as string or bigint: read them with Number()). */
-export function queryTemplate<T>(db: PrismaClient | Prisma.TransactionClient | Sql, query: Prisma.Sql): Promise<T[]> {
-  return sqlOf(db).query<T>(query.text, query.values);
+/**
+ * Runs a Prisma.sql template (int8 columns come back as string or bigint: read them with
+ * Number()). `name` as in Sql.query: only for a template whose text never varies.
+ */
+export function queryTemplate<T>(db: PrismaClient | Prisma.TransactionClient | Sql, query: Prisma.Sql, name?: string): Promise<T[]> {
+  return sqlOf(db).query<T>(query.text, query.values, name);
 }

@@ -40,7 +40,7 @@ export async function loadChains(db: Db | Sql, organizationId: number, runIds: r
     SELECT self.id AS target, r.id, r.forked_from_id, r.fork_step, r.max_step, r.fork_depth, r.ancestor_ids
     FROM runs self JOIN runs r ON r.id = self.id OR r.id = ANY(self.ancestor_ids)
     WHERE self.id = ANY(${[...runIds]}::int[]) AND self.organization_id = ${organizationId}
-    ORDER BY self.id, r.fork_depth`);
+    ORDER BY self.id, r.fork_depth`, "run_chains");
   const chains = new Map<number, LineageNode[]>();
   for (const r of rows) {
     const chain = chains.get(r.target) ?? [];

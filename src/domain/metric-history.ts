@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/prisma/client.js";
-import { queryTemplate, type Sql } from "../db/sql.js";
+import { queryTemplate, sqlOf, type Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 import { LIMITS } from "./limits.js";
 import { loadChain, readSegments, type LineageNode, type Segment } from "./lineage.js";
@@ -8,6 +8,11 @@ import { logGroupOf } from "./log-names.js";
 // Reads over effective histories (run-model.md, "Metrics"): a fork sees its ancestors'
 // points up to each fork step, by reference. Values travel as float8 text so NaN and
 // ±Infinity survive every driver.
+//
+// Every statement here has one fixed text, whatever the chain's depth: segments travel as
+// parallel arrays (unnest … CROSS JOIN LATERAL), so on PostgreSQL each is a named prepared
+// statement, parsed and planned once per connection. Planning the per-chain texts they
+// replace took more of the database's time than running them.
 
 export interface HistoryPoint {
   runId: number;
@@ -22,6 +27,8 @@ export interface MetricSummary {
   min: number | null;
   max: number | null;
   last: number | null;
+  /** First and last step of the history (NaN points included). */
+  firstStep: number | null;
   lastStep: number | null;
 }
 
@@ -43,7 +50,7 @@ const float = (v: string | null): number | null => (v == null ? null : Number(v)
 export type ChainOf = (runId: number) => Promise<LineageNode[]>;
 
 /** The segments to read for a run, clipped to the window; [] when the run is not the organization's. */
-async function segmentsFor(db: Db, organizationId: number, runId: number, w: HistoryWindow, chainOf?: ChainOf): Promise<Segment[]> {
+async function segmentsFor(db: Db | Sql, organizationId: number, runId: number, w: HistoryWindow, chainOf?: ChainOf): Promise<Segment[]> {
   return clippedSegments(await (chainOf ? chainOf(runId) : loadChain(db, organizationId, runId)), w);
 }
 
@@ -56,20 +63,24 @@ function clippedSegments(chain: LineageNode[], w: HistoryWindow): Segment[] {
     .filter((s) => s.lo < s.hi);
 }
 
-/** The points of one metric over the given segments, one index range scan per segment. */
-function segmentUnion(segments: Segment[], name: string, limit?: number): Prisma.Sql {
-  const parts = segments.map(
-    (s) => Prisma.sql`(SELECT m.run_id, p.step, p.value, p.time
-      FROM metric_points p JOIN metrics m ON m.id = p.metric_id
-      WHERE m.run_id = ${s.runId} AND m.name = ${name}
-        AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint
-      ${limit == null ? Prisma.empty : Prisma.sql`ORDER BY p.step LIMIT ${limit}`})`,
-  );
-  return Prisma.join(parts, " UNION ALL ");
-}
+/** Segments as the statements' parallel array parameters: run ids, lo, hi (int8 as text). */
+const segmentArrays = (segments: readonly Segment[]) => [segments.map((s) => s.runId), segments.map((s) => String(s.lo)), segments.map((s) => String(s.hi))];
+
+/**
+ * The points of one metric ($4) over the segments ($1–$3), one index range scan per
+ * segment, each cut to `$5` points when a limit is given. A fragment of the statements below.
+ */
+const SEGMENT_POINTS = `unnest($1::int[], $2::bigint[], $3::bigint[]) AS seg(run_id, lo, hi)
+  CROSS JOIN LATERAL (SELECT m.run_id, p.step, p.value, p.time
+    FROM metrics m JOIN metric_points p ON p.metric_id = m.id
+    WHERE m.run_id = seg.run_id AND m.name = $4 AND p.step > seg.lo AND p.step <= seg.hi
+    ORDER BY p.step LIMIT $5) u`;
+
+type PointRow = { run_id: number; step: bigint | string; value: string; time: Date | string };
+const pointOf = (r: PointRow): HistoryPoint => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) });
 
 export async function metricHistory(
-  db: Db,
+  db: Db | Sql,
   organizationId: number,
   runId: number,
   name: string,
@@ -80,10 +91,12 @@ export async function metricHistory(
   if (segments.length === 0) return { points: [], hasMore: false };
   const take = w.limit + 1;
   // Segments are disjoint and ascending, so each contributes at most `take` rows.
-  const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
-    SELECT run_id, step, value::text AS value, time FROM (${segmentUnion(segments, name, take)}) u ORDER BY step LIMIT ${take}`;
-  const points = rows.slice(0, w.limit).map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) }));
-  return { points, hasMore: rows.length > w.limit };
+  const rows = await sqlOf(db).query<PointRow>(
+    `SELECT u.run_id, u.step::text AS step, u.value::text AS value, u.time FROM ${SEGMENT_POINTS} ORDER BY u.step LIMIT $5`,
+    [...segmentArrays(segments), name, take],
+    "metric_history_page",
+  );
+  return { points: rows.slice(0, w.limit).map(pointOf), hasMore: rows.length > w.limit };
 }
 
 /**
@@ -93,37 +106,42 @@ export async function metricHistory(
  * The lineage is read once for every metric.
  */
 export async function sampledRunMetrics(
-  db: Db,
+  db: Db | Sql,
   organizationId: number,
   runId: number,
   opts: { name?: string; group?: string; limit: number },
 ): Promise<{ name: string; points: HistoryPoint[] }[]> {
-  const chain = await loadChain(db, organizationId, runId);
+  const sql = sqlOf(db);
+  const chain = await loadChain(sql, organizationId, runId);
   if (chain.length === 0) return [];
-  const segments = clippedSegments(chain, {});
+  const segments = segmentArrays(clippedSegments(chain, {}));
   const all = opts.name
     ? [opts.name]
-    : (await db.$queryRaw<{ name: string }[]>`
-        SELECT DISTINCT name FROM metrics WHERE run_id = ANY(${chain.map((c) => c.id)}::int[]) ORDER BY name`).map((r) => r.name);
+    : (await sql.query<{ name: string }>("SELECT DISTINCT name FROM metrics WHERE run_id = ANY($1::int[]) ORDER BY name", [chain.map((c) => c.id)])).map(
+        (r) => r.name,
+      );
   const names = all.filter((n) => opts.group === undefined || logGroupOf(n) === opts.group).slice(0, opts.limit);
   const share = Math.max(1, Math.floor(opts.limit / Math.max(1, names.length)));
   const out = [];
   for (const name of names) {
-    const rows = await db.$queryRaw<{ run_id: number; step: bigint; value: string; time: Date }[]>`
-      SELECT run_id, step, value::text AS value, time FROM (
-        SELECT u.*, row_number() OVER (ORDER BY step) AS rn, count(*) OVER () AS n FROM (${segmentUnion(segments, name)}) u
-      ) s
-      WHERE (rn - 1) % ceil(n::numeric / ${share})::bigint = 0 ORDER BY step`;
-    out.push({ name, points: rows.map((r) => ({ runId: r.run_id, step: num(r.step), value: Number(r.value), time: new Date(r.time) })) });
+    const rows = await sql.query<PointRow>(
+      `SELECT run_id, step::text AS step, value::text AS value, time FROM (
+         SELECT u.*, row_number() OVER (ORDER BY u.step) AS rn, count(*) OVER () AS n FROM ${SEGMENT_POINTS}
+       ) s
+       WHERE (rn - 1) % ceil(n::numeric / $6)::bigint = 0 ORDER BY step`,
+      [...segments, name, null, share],
+      "metric_history_sampled",
+    );
+    out.push({ name, points: rows.map(pointOf) });
   }
   return out;
 }
 
 /** How many points of the metric fall in the window (cursor excluded). */
-export async function metricPointCount(db: Db, organizationId: number, runId: number, name: string, w: HistoryWindow, chainOf?: ChainOf): Promise<number> {
+export async function metricPointCount(db: Db | Sql, organizationId: number, runId: number, name: string, w: HistoryWindow, chainOf?: ChainOf): Promise<number> {
   const segments = await segmentsFor(db, organizationId, runId, { ...w, afterStep: null }, chainOf);
   if (segments.length === 0) return 0;
-  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${segmentUnion(segments, name)}) u`;
+  const [row] = await sqlOf(db).query<{ n: string }>(`SELECT count(*)::text AS n FROM ${SEGMENT_POINTS}`, [...segmentArrays(segments), name, null], "metric_point_count");
   return num(row?.n ?? 0);
 }
 
@@ -153,102 +171,115 @@ export const MAX_BUCKETS = 10_000;
  * almost nothing but rollups.
  */
 export async function metricBuckets(
-  db: Db,
-  sql: Sql,
+  db: Db | Sql,
   organizationId: number,
   runId: number,
   name: string,
   opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
   chainOf?: ChainOf,
+  /** The effective history's first and last step, when the caller holds its summary. */
+  known?: { firstStep: number | null; lastStep: number | null },
 ): Promise<MetricBucket[]> {
   const B = LIMITS.rollupBlock;
-  const all = await segmentsFor(db, organizationId, runId, opts, chainOf);
-  // The series ids first: literal ids let every range below use the (metric_id, step) index.
-  const series = await db.$queryRaw<{ id: number; run_id: number }[]>`
-    SELECT id, run_id FROM metrics WHERE run_id = ANY(${all.map((s) => s.runId)}::int[]) AND name = ${name}`;
-  const seriesOf = new Map(series.map((m) => [m.run_id, m.id]));
-  const segments = all.filter((s) => seriesOf.has(s.runId));
+  const sql = sqlOf(db);
+  const segments = await segmentsFor(sql, organizationId, runId, opts, chainOf);
   if (segments.length === 0) return [];
-  let from = opts.fromStep;
-  let to = opts.toStep;
+  let from = opts.fromStep ?? (opts.ownOnly ? null : known?.firstStep);
+  let to = opts.toStep ?? (opts.ownOnly ? null : known?.lastStep);
   if (from == null || to == null) {
-    const bounds = segments.map(
-      (s) => Prisma.sql`(SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
-        WHERE p.metric_id = ${seriesOf.get(s.runId)!} AND p.step > ${String(s.lo)}::bigint AND p.step <= ${String(s.hi)}::bigint)`,
+    // The steps present in the window, segment by segment.
+    const bounds = await sql.query<{ lo: string | null; hi: string | null }>(
+      `SELECT b.lo::text AS lo, b.hi::text AS hi
+       FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS seg(run_id, lo, hi)
+       JOIN metrics m ON m.run_id = seg.run_id AND m.name = $4
+       CROSS JOIN LATERAL (SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
+         WHERE p.metric_id = m.id AND p.step > seg.lo AND p.step <= seg.hi) b
+       WHERE b.lo IS NOT NULL`,
+      [...segmentArrays(segments), name],
+      "metric_window_bounds",
     );
-    const [range] = await db.$queryRaw<{ lo: bigint | null; hi: bigint | null }[]>`
-      SELECT min(lo) AS lo, max(hi) AS hi FROM (${Prisma.join(bounds, " UNION ALL ")}) u`;
-    if (range?.lo == null || range.hi == null) return [];
-    to ??= num(range.hi);
+    if (bounds.length === 0) return [];
+    to ??= Math.max(...bounds.map((r) => num(r.hi)));
     if (from == null) {
-      from = num(range.lo);
+      from = Math.min(...bounds.map((r) => num(r.lo)));
       // Wide buckets: start on a block so that whole blocks fall inside buckets.
       if (Math.ceil((to - from + 1) / opts.count) > B) from = Math.floor(from / B) * B;
     }
+  } else if (opts.fromStep == null && Math.ceil((to - from + 1) / opts.count) > B) {
+    from = Math.floor(from / B) * B; // as above, for a start known from the summary
   }
   if (to < from) return [];
-  let width = Math.max(1, Math.ceil((to - from + 1) / opts.count));
+  const start = from;
+  const end = to;
+  let width = Math.max(1, Math.ceil((end - start + 1) / opts.count));
   if (width > B) width = Math.ceil(width / B) * B;
-  const bucketOf = (step: number) => Math.floor((step - from!) / width);
+  const bucketOf = (step: number) => Math.floor((step - start) / width);
 
-  const parts: Prisma.Sql[] = [];
+  // What to read, as (run id, lo, hi) triples: block ranges of rollups, step ranges of points.
+  const blocks: [number, number, number][] = [];
+  const points: [number, number, number][] = [];
   for (const s of segments) {
-    const a = Math.max(s.lo + 1, from);
-    const b = Math.min(s.hi, to);
+    const a = Math.max(s.lo + 1, start);
+    const b = Math.min(s.hi, end);
     if (a > b) continue;
-    const metricId = seriesOf.get(s.runId)!;
     const kLo = Math.ceil(a / B);
     const kHi = Math.floor((b + 1) / B) - 1;
-    const rawRanges: [number, number][] = [];
-    const straddlers: number[] = [];
     if (kLo > kHi) {
-      rawRanges.push([a, b]);
-    } else {
-      if (a <= kLo * B - 1) rawRanges.push([a, kLo * B - 1]);
-      if ((kHi + 1) * B <= b) rawRanges.push([(kHi + 1) * B, b]);
-      // A block that a bucket boundary cuts is read point by point.
-      for (let x = from + width; x <= (kHi + 1) * B - 1; x += width) {
-        const k = Math.floor(x / B);
-        if (x % B !== 0 && k >= kLo && bucketOf(k * B) !== bucketOf(k * B + B - 1)) {
-          if (straddlers.at(-1) !== k) straddlers.push(k);
-        }
-      }
-      for (const k of straddlers) rawRanges.push([k * B, k * B + B - 1]);
-      parts.push(Prisma.sql`(SELECT (r.block * ${B} - ${String(from)}::bigint) / ${String(width)}::bigint AS b,
-          r.count::bigint AS n, r.non_nan::bigint AS nn, r.sum AS s, r.min AS mn, r.max AS mx,
-          ARRAY[r.first_step::float8, r.first_value] AS f, ARRAY[r.last_step::float8, r.last_value] AS l
-        FROM metric_rollups r
-        WHERE r.metric_id = ${metricId} AND r.block >= ${String(kLo)}::bigint AND r.block <= ${String(kHi)}::bigint
-          AND NOT (r.block = ANY(${straddlers.map(String)}::bigint[])))`);
+      points.push([s.runId, a, b]);
+      continue;
     }
-    // LATERAL: one index range scan per range, whatever the planner's row estimates (they
-    // lag behind bulk ingest and would otherwise pick a scan of the whole series).
-    // Points are summed per bucket here, so the outer aggregate sees a row per bucket and
-    // part. First and last are min and max of [step, value] pairs: no sort per bucket.
-    parts.push(Prisma.sql`(SELECT (p.step - ${String(from)}::bigint) / ${String(width)}::bigint AS b,
-        count(*) AS n, count(*) FILTER (WHERE p.value <> 'NaN') AS nn, sum(p.value) FILTER (WHERE p.value <> 'NaN') AS s,
-        min(p.value) FILTER (WHERE p.value <> 'NaN') AS mn, max(p.value) FILTER (WHERE p.value <> 'NaN') AS mx,
-        min(ARRAY[p.step::float8, p.value]) AS f, max(ARRAY[p.step::float8, p.value]) AS l
-      FROM unnest(${rawRanges.map(([lo]) => String(lo))}::bigint[], ${rawRanges.map(([, hi]) => String(hi))}::bigint[]) AS rr(lo, hi)
-      CROSS JOIN LATERAL (SELECT step, value FROM metric_points
-        WHERE metric_id = ${metricId} AND step >= rr.lo AND step <= rr.hi OFFSET 0) p
-      GROUP BY 1)`);
+    if (a <= kLo * B - 1) points.push([s.runId, a, kLo * B - 1]);
+    if ((kHi + 1) * B <= b) points.push([s.runId, (kHi + 1) * B, b]);
+    // A block that a bucket boundary cuts is read point by point; the blocks between such
+    // blocks are read from their rollups.
+    let next = kLo;
+    for (let x = start + width; x <= (kHi + 1) * B - 1; x += width) {
+      const k = Math.floor(x / B);
+      if (x % B !== 0 && k >= next && bucketOf(k * B) !== bucketOf(k * B + B - 1)) {
+        if (k > next) blocks.push([s.runId, next, k - 1]);
+        points.push([s.runId, k * B, k * B + B - 1]);
+        next = k + 1;
+      }
+    }
+    if (next <= kHi) blocks.push([s.runId, next, kHi]);
   }
-  if (parts.length === 0) return [];
-  // Up to a row per bucket: through the plain driver, which reads them several ms faster.
-  const query = Prisma.sql`
-    SELECT b, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx, (sum(s) / NULLIF(sum(nn), 0))::text AS mean,
-           ((min(f))[2])::text AS first, ((max(l))[2])::text AS last, ((max(l))[1])::bigint AS ls
-    FROM (${Prisma.join(parts, " UNION ALL ")}) u
-    GROUP BY b ORDER BY b`;
+  if (blocks.length === 0 && points.length === 0) return [];
+  const column = (list: [number, number, number][], i: number) => list.map((t) => (i === 0 ? t[0] : String(t[i])));
+  // LATERAL: one index range scan per range, whatever the planner's row estimates (they
+  // lag behind bulk ingest and would otherwise pick a scan of the whole series).
+  // Points are summed per bucket first, so the outer aggregate sees a row per bucket and
+  // part. First and last are min and max of [step, value] pairs: no sort per bucket.
   const rows = await sql.query<
     { b: bigint | string; n: bigint | string; mn: string | null; mx: string | null; mean: string | null; first: string; last: string; ls: bigint | string }
-  >(query.text, query.values);
+  >(
+    `SELECT b, sum(n)::text AS n, min(mn)::text AS mn, max(mx)::text AS mx, (sum(s) / NULLIF(sum(nn), 0))::text AS mean,
+            ((min(f))[2])::text AS first, ((max(l))[2])::text AS last, ((max(l))[1])::bigint::text AS ls
+     FROM (
+       (SELECT (r.block * $3::bigint - $1::bigint) / $2::bigint AS b,
+          r.count::bigint AS n, r.non_nan::bigint AS nn, r.sum AS s, r.min AS mn, r.max AS mx,
+          ARRAY[r.first_step::float8, r.first_value] AS f, ARRAY[r.last_step::float8, r.last_value] AS l
+        FROM unnest($4::int[], $5::bigint[], $6::bigint[]) AS q(run_id, lo, hi)
+        JOIN metrics m ON m.run_id = q.run_id AND m.name = $10
+        CROSS JOIN LATERAL (SELECT * FROM metric_rollups r WHERE r.metric_id = m.id AND r.block >= q.lo AND r.block <= q.hi OFFSET 0) r)
+       UNION ALL
+       (SELECT (p.step - $1::bigint) / $2::bigint AS b,
+          count(*) AS n, count(*) FILTER (WHERE p.value <> 'NaN') AS nn, sum(p.value) FILTER (WHERE p.value <> 'NaN') AS s,
+          min(p.value) FILTER (WHERE p.value <> 'NaN') AS mn, max(p.value) FILTER (WHERE p.value <> 'NaN') AS mx,
+          min(ARRAY[p.step::float8, p.value]) AS f, max(ARRAY[p.step::float8, p.value]) AS l
+        FROM unnest($7::int[], $8::bigint[], $9::bigint[]) AS q(run_id, lo, hi)
+        JOIN metrics m ON m.run_id = q.run_id AND m.name = $10
+        CROSS JOIN LATERAL (SELECT step, value FROM metric_points WHERE metric_id = m.id AND step >= q.lo AND step <= q.hi OFFSET 0) p
+        GROUP BY 1)
+     ) u
+     GROUP BY b ORDER BY b`,
+    [String(start), String(width), B, ...[0, 1, 2].map((i) => column(blocks, i)), ...[0, 1, 2].map((i) => column(points, i)), name],
+    "metric_buckets",
+  );
   return rows.map((r) => {
-    const start = from! + num(r.b) * width;
+    const first = start + num(r.b) * width;
     return {
-      fromStep: start,
-      toStep: Math.min(start + width - 1, to!),
+      fromStep: first,
+      toStep: Math.min(first + width - 1, end),
       count: num(r.n),
       min: float(r.mn),
       max: float(r.mx),
@@ -281,7 +312,6 @@ export async function metricSummariesOfRuns(
   if (runIds.length === 0) return summariesByRun(runIds, []);
   const B = LIMITS.rollupBlock;
   const own = opts.ownOnly === true;
-  const nameFilter = opts.names ? Prisma.sql`AND m.name = ANY(${opts.names}::text[])` : Prisma.empty;
   const rows = await queryTemplate<SummaryRow>(db, Prisma.sql`
     WITH chain AS (
       SELECT self.id AS target, r.id AS run_id, r.max_step, r.fork_depth,
@@ -297,21 +327,25 @@ export async function metricSummariesOfRuns(
     sm AS (
       SELECT s.target, s.whole, s.a, s.b, s.a / ${B} AS ba, s.b / ${B} AS bb,
              m.id AS metric_id, m.name, m.count, m.min, m.max, m.last_step, m.last_value
-      FROM seg s CROSS JOIN LATERAL (SELECT * FROM metrics m WHERE m.run_id = s.run_id AND m.count > 0 ${nameFilter} OFFSET 0) m
+      FROM seg s CROSS JOIN LATERAL (SELECT * FROM metrics m WHERE m.run_id = s.run_id AND m.count > 0
+        AND (${opts.names ?? null}::text[] IS NULL OR m.name = ANY(${opts.names ?? null}::text[])) OFFSET 0) m
     ),
     parts AS (
-      SELECT target, name, count::bigint AS n, min AS mn, max AS mx, last_step AS ls, last_value AS lv FROM sm WHERE whole
+      -- A whole series' first step is its first rollup block's (ingest keeps a block for every point).
+      SELECT target, name, count::bigint AS n, min AS mn, max AS mx, last_step AS ls, last_value AS lv,
+             (SELECT r.first_step FROM metric_rollups r WHERE r.metric_id = sm.metric_id ORDER BY r.block LIMIT 1) AS fs
+      FROM sm WHERE whole
       UNION ALL
       -- Blocks whose points all lie in the segment: every inner block, and an edge block
       -- when the cut misses its points (a fork's own block after its fork step).
-      SELECT sm.target, sm.name, r.count::bigint, r.min, r.max, r.last_step, r.last_value
+      SELECT sm.target, sm.name, r.count::bigint, r.min, r.max, r.last_step, r.last_value, r.first_step
       FROM sm CROSS JOIN LATERAL (SELECT * FROM metric_rollups r
         WHERE r.metric_id = sm.metric_id AND r.block >= sm.ba AND r.block <= sm.bb AND r.first_step >= sm.a AND r.last_step <= sm.b
         OFFSET 0) r
       WHERE NOT sm.whole
       UNION ALL
       -- The edge blocks the cut goes through: their points inside the segment.
-      SELECT sm.target, sm.name, 1::bigint, CASE WHEN p.value <> 'NaN' THEN p.value END, CASE WHEN p.value <> 'NaN' THEN p.value END, p.step, p.value
+      SELECT sm.target, sm.name, 1::bigint, CASE WHEN p.value <> 'NaN' THEN p.value END, CASE WHEN p.value <> 'NaN' THEN p.value END, p.step, p.value, p.step
       FROM sm CROSS JOIN LATERAL (
         SELECT * FROM (VALUES (1, sm.ba, sm.a, LEAST(sm.b, (sm.ba + 1) * ${B} - 1)), (2, sm.bb, GREATEST(sm.a, sm.bb * ${B}), sm.b)) AS e(i, blk, lo, hi)
         WHERE (e.i = 1 OR sm.bb <> sm.ba)
@@ -322,20 +356,37 @@ export async function metricSummariesOfRuns(
         WHERE metric_id = sm.metric_id AND step >= e.lo AND step <= e.hi OFFSET 0) p
       WHERE NOT sm.whole
     )
-    SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx,
+    SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx, min(fs)::text AS fs,
            ((max(ARRAY[ls::float8, lv]))[1])::bigint AS ls, ((max(ARRAY[ls::float8, lv]))[2])::text AS lv
-    FROM parts GROUP BY target, name`);
+    FROM parts GROUP BY target, name`, "metric_summaries_of_runs");
   return summariesByRun(runIds, rows);
 }
 
 /** A summary row of either statement below: the run it is for, and its aggregates as text. */
-type SummaryRow = { target: number; name: string; n: bigint | string | number; mn: string | null; mx: string | null; ls: bigint | string; lv: string };
+type SummaryRow = {
+  target: number;
+  name: string;
+  n: bigint | string | number;
+  mn: string | null;
+  mx: string | null;
+  fs: bigint | string | null;
+  ls: bigint | string;
+  lv: string;
+};
 
 /** Every run's summaries, sorted by name; runs with none get []. */
 function summariesByRun(runIds: readonly number[], rows: readonly SummaryRow[]): Map<number, MetricSummary[]> {
   const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
   for (const r of rows) {
-    out.get(r.target)!.push({ name: r.name, count: num(r.n), min: float(r.mn), max: float(r.mx), last: float(r.lv), lastStep: num(r.ls) });
+    out.get(r.target)!.push({
+      name: r.name,
+      count: num(r.n),
+      min: float(r.mn),
+      max: float(r.mx),
+      last: float(r.lv),
+      firstStep: r.fs == null ? null : num(r.fs),
+      lastStep: num(r.ls),
+    });
   }
   for (const list of out.values()) list.sort((a, b) => a.name.localeCompare(b.name));
   return out;
@@ -354,7 +405,8 @@ export async function metricSummariesOfRoots(
 ): Promise<Map<number, MetricSummary[]>> {
   const rows = await queryTemplate<SummaryRow>(
     db,
-    Prisma.sql`SELECT m.run_id AS target, m.name, m.count AS n, m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv
+    Prisma.sql`SELECT m.run_id AS target, m.name, m.count AS n, m.min::text AS mn, m.max::text AS mx, m.last_step AS ls, m.last_value::text AS lv,
+        (SELECT b.first_step FROM metric_rollups b WHERE b.metric_id = m.id ORDER BY b.block LIMIT 1)::text AS fs
       FROM runs r JOIN metrics m ON m.run_id = r.id
       WHERE r.id = ANY(${[...runIds]}::int[]) AND r.organization_id = ${organizationId} AND r.fork_depth = 0
         AND m.name = ANY(${names}::text[]) AND m.count > 0`,

@@ -240,7 +240,7 @@ export const metrics: RouteHandler = async (c) => {
   const { prisma } = c.services;
   const inProject = await prisma.run.count({ where: { id: q.runId, organizationId: org(c), project: { name: q.projectName } } });
   if (inProject === 0) return json(200, { metrics: [] });
-  const metrics = await sampledRunMetrics(prisma, org(c), q.runId, { name: q.logName, group: q.logGroup, limit: q.limit });
+  const metrics = await sampledRunMetrics(c.services.sql, org(c), q.runId, { name: q.logName, group: q.logGroup, limit: q.limit });
   const out = metrics.flatMap(({ name, points }) =>
     points.map((p) => ({ logName: name, logGroup: logGroupOf(name) ?? "", time: p.time.toISOString(), step: p.step, value: Number.isFinite(p.value) ? p.value : null })),
   );

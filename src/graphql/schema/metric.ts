@@ -17,6 +17,7 @@ export const MetricSummaryRef = builder.objectRef<MetricSummary>("MetricSummary"
   fields: (t) => ({
     name: t.exposeString("name"),
     last: t.field({ type: "MetricValue", nullable: true, resolve: (s) => s.last }),
+    firstStep: t.field({ type: "SafeInt", nullable: true, resolve: (s) => s.firstStep }),
     lastStep: t.field({ type: "SafeInt", nullable: true, resolve: (s) => s.lastStep }),
     // MetricValue rather than Float: ±Infinity are legal values, and a GraphQL Float cannot carry them.
     min: t.field({ type: "MetricValue", nullable: true, description: "Ignores NaN; may be -Infinity.", resolve: (s) => s.min }),
@@ -82,7 +83,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
         if (args.count < 1 || args.count > MAX_BUCKETS) {
           throw createGraphQLError(`count must be between 1 and ${MAX_BUCKETS}.`, { extensions: { code: "BAD_USER_INPUT" } });
         }
-        return metricBuckets(ctx.prisma, ctx.sql, orgId(ctx), series.runId, series.summary.name, args, chainOf(ctx));
+        return metricBuckets(ctx.sql, orgId(ctx), series.runId, series.summary.name, args, chainOf(ctx), series.summary);
       },
     }),
     history: t.connection(
@@ -97,7 +98,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
         resolve: async (series, args, ctx) => {
           if (args.last != null || args.before != null) throw new Error("history pages forward only: use first and after.");
           const limit = Math.min(args.first ?? 1000, LIMITS.metricPageSize);
-          const { points, hasMore } = await metricHistory(ctx.prisma, orgId(ctx), series.runId, series.summary.name, {
+          const { points, hasMore } = await metricHistory(ctx.sql, orgId(ctx), series.runId, series.summary.name, {
             fromStep: args.fromStep,
             toStep: args.toStep,
             ownOnly: args.ownOnly,
@@ -113,7 +114,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
               endCursor: points.at(-1) ? cursorOf(points.at(-1)!.step) : null,
             },
             totalCount: () =>
-              metricPointCount(ctx.prisma, orgId(ctx), series.runId, series.summary.name, {
+              metricPointCount(ctx.sql, orgId(ctx), series.runId, series.summary.name, {
                 fromStep: args.fromStep,
                 toStep: args.toStep,
                 ownOnly: args.ownOnly,
