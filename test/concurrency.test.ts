@@ -34,6 +34,16 @@ describe("under concurrency", () => {
     expect(next.run.number).toBe(2);
   });
 
+  it("ranks reaching one gateway together write once: the others wait for that create, then resume its run", async () => {
+    app.statements.length = 0;
+    const results = await Promise.all(range(1, 32).map(() => create({ projectName: "ranks", externalId: "job-8" })));
+    expect(new Set(results.map((r) => r.run.runId)).size).toBe(1);
+    expect(results.filter((r) => !r.resumed)).toHaveLength(1);
+    // One create statement, none of them failing on the externalId, and at most two reads each.
+    expect(app.statements.filter((s) => s === "create_run_fast")).toHaveLength(1);
+    expect(app.statements.filter((s) => s === "resume_run_read").length).toBeLessThanOrEqual(2 * 32);
+  });
+
   it("concurrent state updates of one run keep a clean, chained history", async () => {
     const { run } = await createRunOk(acme, { projectName: "states" });
     const states = ["PAUSED", "RUNNING", "PAUSED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "TERMINATED"];

@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
 import { createFast, resumeFast } from "./create-run-fast.js";
 import { retryingConflicts } from "./db.js";
+import { settled, underWay } from "./in-flight.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
 import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
@@ -114,15 +115,27 @@ const json = (v: unknown): Prisma.InputJsonValue | undefined => (v == null ? und
 export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
   validateCreateRun(input);
   // One statement for the common cases (see create-run-fast.ts); null means "not that case".
-  if (input.externalId) {
-    const run = await resumeFast(sql, organizationId, input);
-    if (run) return { run, resumed: true };
+  if (!input.externalId) return createNew(prisma, sql, organizationId, input);
+  const run = await resumeFast(sql, organizationId, input);
+  if (run) return { run, resumed: true };
+  // Every rank of a job starting at once: the first to get here creates the run, and the
+  // others reaching this process meanwhile wait for that create, then resume its run.
+  // Queueing on the project's row lock instead, each would be a write that fails.
+  const key = `${organizationId}\u0000${input.projectName}\u0000${input.externalId}`;
+  if (await settled(sql, key)) {
+    const created = await resumeFast(sql, organizationId, input);
+    if (created) return { run: created, resumed: true };
   }
+  return underWay(sql, key, () => createNew(prisma, sql, organizationId, input));
+}
+
+/** createRun once no run with the externalId was found to resume (or without one). */
+async function createNew(prisma: PrismaClient, sql: Sql, organizationId: number, input: CreateRunInput): Promise<CreateRunResult> {
   if (!input.fork) {
     const run = await createFast(sql, organizationId, input);
     if (run) return { run, resumed: false, stateChange: { fromState: null, toState: run.state } };
-    // Every rank of a job starting at once: one create wins, the others lost the externalId
-    // race (createFast waited for the winner's commit), so the run is there to resume.
+    // Another process won the externalId race (createFast waited for the winner's
+    // commit), so the run is there to resume.
     if (input.externalId) {
       const resumed = await resumeFast(sql, organizationId, input);
       if (resumed) return { run: resumed, resumed: true };

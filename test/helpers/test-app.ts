@@ -30,6 +30,8 @@ export interface TestApp {
   yoga: Gateway;
   /** Prisma operations since the last reset: "Model.action", or "$queryRaw" and friends. */
   operations: string[];
+  /** Names of the prepared statements run through the plain-SQL handle, since the last reset. */
+  statements: string[];
   org(slug: string, opts?: { runLimit?: number | null }): Promise<TestOrg>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
   counts(): Promise<{ projects: number; runs: number; events: number; points: number; metrics: number }>;
@@ -51,9 +53,10 @@ export async function createTestApp(options: Partial<GatewayOptions> = {}): Prom
   // Masked (internal) errors are printed, so a failing test shows its cause.
   // The gateway's own key cache, invalidated by the database's notifications, as in production.
   const authenticator = await createAuthenticator(db.sql, db.listen);
-  // Plain-SQL statements are recorded too, as "sql".
+  // Plain-SQL statements are recorded too, as "sql", and the prepared ones by name.
+  const statements: string[] = [];
   const sql: Sql = {
-    query: (text, params, name) => (operations.push("sql"), db.sql.query(text, params, name)),
+    query: (text, params, name) => (operations.push("sql"), name && statements.push(name), db.sql.query(text, params, name)),
     transaction: (fn) => db.sql.transaction(fn),
   };
   const yoga = createGateway({
@@ -84,6 +87,7 @@ export async function createTestApp(options: Partial<GatewayOptions> = {}): Prom
     prisma: db.prisma,
     yoga,
     operations,
+    statements,
     gql,
     async org(slug, opts = {}) {
       const org = await db.prisma.organization.create({ data: { slug, name: slug, runLimit: opts.runLimit ?? null } });
