@@ -62,7 +62,7 @@ async function measure(scenario: string, t: Target, opts: { path?: string; body:
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
   await autocannon({ ...request, connections: CONNECTIONS, duration: 1, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] }); // warm-up
-  const statements0 = t.counter?.statements() ?? 0;
+  const statements0 = (await t.counter?.statements()) ?? 0;
   const cpu0 = cpuSeconds(t.proc.pid!);
   const t0 = performance.now();
   const result = await autocannon({ ...request, connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
@@ -73,7 +73,7 @@ async function measure(scenario: string, t: Target, opts: { path?: string; body:
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    statements: t.counter ? (t.counter.statements() - statements0) / Math.max(1, result.requests.total) : null,
+    statements: t.counter ? ((await t.counter.statements()) - statements0) / Math.max(1, result.requests.total) : null,
     cpu: ((cpuSeconds(t.proc.pid!) - cpu0) / elapsed) * 100,
     non2xx: result.non2xx,
   };
