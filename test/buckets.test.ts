@@ -78,6 +78,7 @@ describe("buckets from rollups", () => {
           });
 
           expect(buckets.length).toBeLessThanOrEqual(count);
+          expect(buckets.map((b) => b.fromStep)).toEqual(buckets.map((b) => b.fromStep).sort((a, b) => a - b));
           expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(all.length);
           const widths = buckets.slice(0, -1).map((b) => b.toStep - b.fromStep + 1);
           expect(new Set(widths).size).toBeLessThanOrEqual(1);

@@ -69,7 +69,11 @@ describe("nested projects → runs → forkedFrom, forks, stateHistory", () => {
 });
 
 describe("metric summaries of a run list", () => {
-  const LIST = `{ runs(first: 50) { nodes { runId metrics { name count last } metric(name: "loss") { summary { min max lastStep } } } } }`;
+  const LIST = `{ runs(first: 50) { nodes { runId metrics { name count last } metric(name: "loss") { summary { min max lastStep } }
+    spark: metric(name: "loss") { buckets(count: 2) { fromStep count last } }
+    own: metric(name: "loss") { buckets(count: 2, ownOnly: true) { fromStep count last } } } } }`;
+  const ONE = `query($id: Int!) { run(runId: $id) { spark: metric(name: "loss") { buckets(count: 2) { fromStep count last } }
+    own: metric(name: "loss") { buckets(count: 2, ownOnly: true) { fromStep count last } } } }`;
 
   it("cost the same queries for 3 runs and for 30, forks included", async () => {
     const fresh = await createTestApp();
@@ -88,13 +92,23 @@ describe("metric summaries of a run list", () => {
     expect(large.data.runs.nodes).toHaveLength(39);
     expect(large.data.runs.nodes.filter((n: any) => n.metric?.summary.lastStep === 1)).toHaveLength(9); // the forks
     expect(large.ops).toEqual(small.ops);
+    // The run list, all summaries, the loss summaries, the chains, the windows of the
+    // ownOnly buckets, every run's buckets.
     expect(large.ops).toMatchInlineSnapshot(`
       [
         "Run.findMany",
         "sql",
         "sql",
+        "sql",
+        "sql",
+        "sql",
       ]
     `);
+    // Each run's buckets, read together, are the ones it gets alone.
+    for (const node of large.data.runs.nodes) {
+      const alone = await acme.gql(ONE, { id: node.runId });
+      expect({ spark: node.spark, own: node.own }).toEqual(alone.data.run);
+    }
   });
 });
 

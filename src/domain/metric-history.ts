@@ -159,6 +159,27 @@ export interface MetricBucket {
 
 export const MAX_BUCKETS = 10_000;
 
+/** One buckets read: a run's metric, cut as `metricBuckets` says. */
+export interface BucketsRequest {
+  runId: number;
+  name: string;
+  count: number;
+  fromStep?: number | null;
+  toStep?: number | null;
+  ownOnly?: boolean | null;
+  /** The effective history's first and last step, when the caller holds its summary. */
+  known?: { firstStep: number | null; lastStep: number | null };
+}
+
+/** What one request reads: its bucket grid, and (run id, lo, hi) ranges of rollup blocks and of points. */
+interface BucketPlan {
+  start: number;
+  end: number;
+  width: number;
+  blocks: [number, number, number][];
+  points: [number, number, number][];
+}
+
 /**
  * The effective history cut into at most `count` buckets of equal step width over
  * [fromStep, toStep] (default: the steps present). Empty buckets are left out; NaN is
@@ -169,53 +190,65 @@ export const MAX_BUCKETS = 10_000;
  * boundary or a fork step cuts) is read point by point. Widths above a block are rounded
  * up to whole blocks, and a default start is aligned to a block, so an overview reads
  * almost nothing but rollups.
+ *
+ * Any number of requests (a run list's sparklines, a comparison chart) take one statement,
+ * or two when some window must first be found in the points (ownOnly, or no summary known).
  */
 export async function metricBuckets(
   db: Db | Sql,
   organizationId: number,
-  runId: number,
-  name: string,
-  opts: { count: number; fromStep?: number | null; toStep?: number | null; ownOnly?: boolean | null },
+  requests: readonly BucketsRequest[],
   chainOf?: ChainOf,
-  /** The effective history's first and last step, when the caller holds its summary. */
-  known?: { firstStep: number | null; lastStep: number | null },
-): Promise<MetricBucket[]> {
-  const B = LIMITS.rollupBlock;
+): Promise<MetricBucket[][]> {
   const sql = sqlOf(db);
-  const segments = await segmentsFor(sql, organizationId, runId, opts, chainOf);
-  if (segments.length === 0) return [];
-  let from = opts.fromStep ?? (opts.ownOnly ? null : known?.firstStep);
-  let to = opts.toStep ?? (opts.ownOnly ? null : known?.lastStep);
-  if (from == null || to == null) {
-    // The steps present in the window, segment by segment.
-    const bounds = await sql.query<{ lo: string | null; hi: string | null }>(
-      `SELECT b.lo::text AS lo, b.hi::text AS hi
-       FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS seg(run_id, lo, hi)
-       JOIN metrics m ON m.run_id = seg.run_id AND m.name = $4
-       CROSS JOIN LATERAL (SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
-         WHERE p.metric_id = m.id AND p.step > seg.lo AND p.step <= seg.hi) b
-       WHERE b.lo IS NOT NULL`,
-      [...segmentArrays(segments), name],
-      "metric_window_bounds",
-    );
-    if (bounds.length === 0) return [];
-    to ??= Math.max(...bounds.map((r) => num(r.hi)));
-    if (from == null) {
-      from = Math.min(...bounds.map((r) => num(r.lo)));
-      // Wide buckets: start on a block so that whole blocks fall inside buckets.
-      if (Math.ceil((to - from + 1) / opts.count) > B) from = Math.floor(from / B) * B;
-    }
-  } else if (opts.fromStep == null && Math.ceil((to - from + 1) / opts.count) > B) {
-    from = Math.floor(from / B) * B; // as above, for a start known from the summary
-  }
-  if (to < from) return [];
-  const start = from;
-  const end = to;
-  let width = Math.max(1, Math.ceil((end - start + 1) / opts.count));
+  const segments = await Promise.all(requests.map((r) => segmentsFor(sql, organizationId, r.runId, r, chainOf)));
+  const windows = requests.map((r) => ({
+    from: r.fromStep ?? (r.ownOnly ? null : r.known?.firstStep) ?? null,
+    to: r.toStep ?? (r.ownOnly ? null : r.known?.lastStep) ?? null,
+  }));
+  const open = requests.map((_, i) => i).filter((i) => segments[i]!.length > 0 && (windows[i]!.from == null || windows[i]!.to == null));
+  const found = await windowBounds(sql, open.map((i) => ({ segments: segments[i]!, name: requests[i]!.name })));
+  open.forEach((i, k) => {
+    const w = windows[i]!;
+    w.to ??= found[k]?.hi ?? null;
+    w.from ??= found[k]?.lo ?? null;
+  });
+  const plans = requests.map((r, i) => {
+    const { from, to } = windows[i]!;
+    if (segments[i]!.length === 0 || from == null || to == null) return null;
+    // Wide buckets from a start the request did not give: start on a block so that whole
+    // blocks fall inside buckets.
+    const start = r.fromStep == null && Math.ceil((to - from + 1) / r.count) > LIMITS.rollupBlock ? Math.floor(from / LIMITS.rollupBlock) * LIMITS.rollupBlock : from;
+    return to < start ? null : planBuckets(segments[i]!, start, to, r.count);
+  });
+  return readBuckets(sql, plans, requests.map((r) => r.name));
+}
+
+/** The first and last step present in each set of segments of a metric, in one statement. */
+async function windowBounds(sql: Sql, sets: { segments: Segment[]; name: string }[]): Promise<({ lo: number; hi: number } | undefined)[]> {
+  if (sets.length === 0) return [];
+  const flat = sets.flatMap((set, i) => set.segments.map((s) => ({ i, name: set.name, ...s })));
+  const rows = await sql.query<{ i: number; lo: string | null; hi: string | null }>(
+    `SELECT seg.i, min(b.lo)::text AS lo, max(b.hi)::text AS hi
+     FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[]) AS seg(i, run_id, lo, hi, name)
+     JOIN metrics m ON m.run_id = seg.run_id AND m.name = seg.name
+     CROSS JOIN LATERAL (SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
+       WHERE p.metric_id = m.id AND p.step > seg.lo AND p.step <= seg.hi) b
+     GROUP BY seg.i`,
+    [flat.map((f) => f.i), flat.map((f) => f.runId), flat.map((f) => String(f.lo)), flat.map((f) => String(f.hi)), flat.map((f) => f.name)],
+    "metric_window_bounds",
+  );
+  const out: ({ lo: number; hi: number } | undefined)[] = sets.map(() => undefined);
+  for (const r of rows) if (r.lo != null && r.hi != null) out[r.i] = { lo: num(r.lo), hi: num(r.hi) };
+  return out;
+}
+
+/** The ranges one request reads, given its bucket grid. */
+function planBuckets(segments: readonly Segment[], start: number, end: number, count: number): BucketPlan {
+  const B = LIMITS.rollupBlock;
+  let width = Math.max(1, Math.ceil((end - start + 1) / count));
   if (width > B) width = Math.ceil(width / B) * B;
   const bucketOf = (step: number) => Math.floor((step - start) / width);
-
-  // What to read, as (run id, lo, hi) triples: block ranges of rollups, step ranges of points.
   const blocks: [number, number, number][] = [];
   const points: [number, number, number][] = [];
   for (const s of segments) {
@@ -243,43 +276,73 @@ export async function metricBuckets(
     }
     if (next <= kHi) blocks.push([s.runId, next, kHi]);
   }
-  if (blocks.length === 0 && points.length === 0) return [];
-  const column = (list: [number, number, number][], i: number) => list.map((t) => (i === 0 ? t[0] : String(t[i])));
+  return { start, end, width, blocks, points };
+}
+
+/** Every plan's buckets, in one statement; [] for a null plan (nothing to read). */
+async function readBuckets(sql: Sql, plans: (BucketPlan | null)[], names: string[]): Promise<MetricBucket[][]> {
+  const used = plans.map((p, i) => ({ p, i })).filter((x): x is { p: BucketPlan; i: number } => x.p !== null && x.p.blocks.length + x.p.points.length > 0);
+  const out: MetricBucket[][] = plans.map(() => []);
+  if (used.length === 0) return out;
+  const ranges = (pick: (p: BucketPlan) => [number, number, number][]) => {
+    const flat = used.flatMap(({ p, i }) => pick(p).map(([runId, lo, hi]) => [i, runId, String(lo), String(hi)] as const));
+    return [flat.map((f) => f[0]), flat.map((f) => f[1]), flat.map((f) => f[2]), flat.map((f) => f[3])];
+  };
   // LATERAL: one index range scan per range, whatever the planner's row estimates (they
   // lag behind bulk ingest and would otherwise pick a scan of the whole series).
   // Points are summed per bucket first, so the outer aggregate sees a row per bucket and
   // part. First and last are min and max of [step, value] pairs: no sort per bucket.
-  const rows = await sql.query<
-    { b: bigint | string; n: bigint | string; mn: string | null; mx: string | null; mean: string | null; first: string; last: string; ls: bigint | string }
-  >(
-    `SELECT b, sum(n)::text AS n, min(mn)::text AS mn, max(mx)::text AS mx, (sum(s) / NULLIF(sum(nn), 0))::text AS mean,
+  const rows = await sql.query<{
+    i: number;
+    bucket: string;
+    n: string;
+    mn: string | null;
+    mx: string | null;
+    mean: string | null;
+    first: string;
+    last: string;
+    ls: string;
+  }>(
+    `WITH plan AS (SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::text[]) AS plan(i, start, width, name))
+     SELECT i, b::text AS bucket, sum(n)::text AS n, min(mn)::text AS mn, max(mx)::text AS mx, (sum(s) / NULLIF(sum(nn), 0))::text AS mean,
             ((min(f))[2])::text AS first, ((max(l))[2])::text AS last, ((max(l))[1])::bigint::text AS ls
      FROM (
-       (SELECT (r.block * $3::bigint - $1::bigint) / $2::bigint AS b,
+       (SELECT q.i, (r.block * $5::bigint - plan.start) / plan.width AS b,
           r.count::bigint AS n, r.non_nan::bigint AS nn, r.sum AS s, r.min AS mn, r.max AS mx,
           ARRAY[r.first_step::float8, r.first_value] AS f, ARRAY[r.last_step::float8, r.last_value] AS l
-        FROM unnest($4::int[], $5::bigint[], $6::bigint[]) AS q(run_id, lo, hi)
-        JOIN metrics m ON m.run_id = q.run_id AND m.name = $10
+        FROM unnest($6::int[], $7::int[], $8::bigint[], $9::bigint[]) AS q(i, run_id, lo, hi)
+        JOIN plan ON plan.i = q.i
+        JOIN metrics m ON m.run_id = q.run_id AND m.name = plan.name
         CROSS JOIN LATERAL (SELECT * FROM metric_rollups r WHERE r.metric_id = m.id AND r.block >= q.lo AND r.block <= q.hi OFFSET 0) r)
        UNION ALL
-       (SELECT (p.step - $1::bigint) / $2::bigint AS b,
+       (SELECT q.i, (p.step - plan.start) / plan.width AS b,
           count(*) AS n, count(*) FILTER (WHERE p.value <> 'NaN') AS nn, sum(p.value) FILTER (WHERE p.value <> 'NaN') AS s,
           min(p.value) FILTER (WHERE p.value <> 'NaN') AS mn, max(p.value) FILTER (WHERE p.value <> 'NaN') AS mx,
           min(ARRAY[p.step::float8, p.value]) AS f, max(ARRAY[p.step::float8, p.value]) AS l
-        FROM unnest($7::int[], $8::bigint[], $9::bigint[]) AS q(run_id, lo, hi)
-        JOIN metrics m ON m.run_id = q.run_id AND m.name = $10
+        FROM unnest($10::int[], $11::int[], $12::bigint[], $13::bigint[]) AS q(i, run_id, lo, hi)
+        JOIN plan ON plan.i = q.i
+        JOIN metrics m ON m.run_id = q.run_id AND m.name = plan.name
         CROSS JOIN LATERAL (SELECT step, value FROM metric_points WHERE metric_id = m.id AND step >= q.lo AND step <= q.hi OFFSET 0) p
-        GROUP BY 1)
+        GROUP BY 1, 2)
      ) u
-     GROUP BY b ORDER BY b`,
-    [String(start), String(width), B, ...[0, 1, 2].map((i) => column(blocks, i)), ...[0, 1, 2].map((i) => column(points, i)), name],
+     GROUP BY i, b ORDER BY i, b`,
+    [
+      used.map(({ i }) => i),
+      used.map(({ p }) => String(p.start)),
+      used.map(({ p }) => String(p.width)),
+      used.map(({ i }) => names[i]!),
+      LIMITS.rollupBlock,
+      ...ranges((p) => p.blocks),
+      ...ranges((p) => p.points),
+    ],
     "metric_buckets",
   );
-  return rows.map((r) => {
-    const first = start + num(r.b) * width;
-    return {
+  for (const r of rows) {
+    const p = plans[r.i]!;
+    const first = p.start + num(r.bucket) * p.width;
+    out[r.i]!.push({
       fromStep: first,
-      toStep: Math.min(first + width - 1, end),
+      toStep: Math.min(first + p.width - 1, p.end),
       count: num(r.n),
       min: float(r.mn),
       max: float(r.mx),
@@ -287,8 +350,9 @@ export async function metricBuckets(
       first: Number(r.first),
       last: Number(r.last),
       lastStep: num(r.ls),
-    };
-  });
+    });
+  }
+  return out;
 }
 
 /**

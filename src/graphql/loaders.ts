@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Sql } from "../db/sql.js";
 import { loadChains, type LineageNode } from "../domain/lineage.js";
-import { metricSummariesOfRuns, type MetricSummary } from "../domain/metric-history.js";
+import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
 
 // Per-request batching of computed fields that Prisma's query planning cannot include:
 // the metric summaries of every run of a list are read together.
@@ -13,13 +13,19 @@ export interface Loaders {
   summaries: DataLoader<number, MetricSummary[]>;
   /** One metric's summary of a run, keyed by [runId, name]. */
   summary: DataLoader<readonly [number, string], MetricSummary | null, string>;
+  /** Buckets of a run's metric: every buckets field of a request (a list's sparklines) in one statement. */
+  buckets: DataLoader<BucketsRequest, MetricBucket[], string>;
 }
 
 export function createLoaders(sql: Sql, organizationId: number): Loaders {
+  const chain = new DataLoader<number, LineageNode[]>(async (runIds) => {
+    const chains = await loadChains(sql, organizationId, runIds);
+    return runIds.map((id) => chains.get(id) ?? []);
+  });
   return {
-    chain: new DataLoader(async (runIds) => {
-      const chains = await loadChains(sql, organizationId, runIds);
-      return runIds.map((id) => chains.get(id) ?? []);
+    chain,
+    buckets: new DataLoader((requests) => metricBuckets(sql, organizationId, requests, (runId) => chain.load(runId)), {
+      cacheKeyFn: (r) => JSON.stringify([r.runId, r.name, r.count, r.fromStep, r.toStep, r.ownOnly, r.known?.firstStep, r.known?.lastStep]),
     }),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);

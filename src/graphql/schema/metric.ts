@@ -4,7 +4,6 @@ import { LIMITS } from "../../domain/limits.js";
 import { createGraphQLError } from "graphql-yoga";
 import {
   MAX_BUCKETS,
-  metricBuckets,
   metricHistory,
   metricPointCount,
   type HistoryPoint,
@@ -83,7 +82,7 @@ export const MetricSeries = builder.objectRef<MetricSeriesShape>("MetricSeries")
         if (args.count < 1 || args.count > MAX_BUCKETS) {
           throw createGraphQLError(`count must be between 1 and ${MAX_BUCKETS}.`, { extensions: { code: "BAD_USER_INPUT" } });
         }
-        return metricBuckets(ctx.sql, orgId(ctx), series.runId, series.summary.name, args, chainOf(ctx), series.summary);
+        return ctx.loaders().buckets.load({ runId: series.runId, name: series.summary.name, ...args, known: series.summary });
       },
     }),
     history: t.connection(
