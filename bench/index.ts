@@ -2,13 +2,13 @@
 // PostgreSQL database, in one run. Prints one table and writes bench/results.json (every
 // figure with its unit and scenario). Quick mode (default) seeds 10,000 runs and measures
 // 5 s per row; `--full` seeds 100,000 runs and measures 20 s per row.
-// Statements per request are counted on the wire (bench/pg-counter.ts); server CPU is the
-// server process's own (utime + stime), as a share of one core.
+// Statements per request are counted inside each server that talks to PostgreSQL
+// (bench/count-statements.ts); server CPU is the server process's own (utime + stime), as a
+// share of one core.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
-import { startPgCounter, type PgCounter } from "./pg-counter.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 
@@ -32,7 +32,8 @@ interface Target {
   name: string;
   proc: ChildProcess;
   url: string;
-  counter?: PgCounter;
+  /** Whether the server was started with bench/count-statements.ts. */
+  counted?: boolean;
 }
 
 /** CPU seconds the process has used (utime + stime, in clock ticks of 1/100 s). */
@@ -53,16 +54,35 @@ async function waitFor(url: string, body: string, headers: Record<string, string
   throw new Error(`${url} did not start`);
 }
 
-function startChild(script: string, env: Record<string, string>, node = process.execPath): ChildProcess {
-  return spawn(node, ["--import", "tsx", script], { env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "ignore", "inherit"] });
+const COUNTED = ["./bench/count-statements.ts"];
+
+function startChild(script: string, env: Record<string, string>, node = process.execPath, preload: string[] = []): ChildProcess {
+  return spawn(node, ["--import", "tsx", ...preload.flatMap((m) => ["--import", m]), script], {
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+}
+
+/** The statements a counted server has sent so far. */
+function statementsOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    proc.once("message", (m) => resolve((m as { statements: number }).statements));
+    proc.send("statements");
+  });
 }
 
 const rows: Row[] = [];
 async function measure(scenario: string, t: Target, opts: { path?: string; body: () => string; headers?: Record<string, string> }): Promise<Row> {
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
-  await autocannon({ ...request, connections: CONNECTIONS, duration: 1, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] }); // warm-up
-  const statements0 = (await t.counter?.statements()) ?? 0;
+  // Warm-up: 2 s, since a heavy page makes only about 40 requests in the first second, too
+  // few for V8 to have optimized the server's code (its p99 then came from that second).
+  await autocannon({ ...request, connections: CONNECTIONS, duration: 2, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
+  // The warm-up's last requests are abandoned, not cancelled: the server is still working
+  // on them. One request queued behind them returns once they are done, so the measured
+  // requests do not wait behind them (on a heavy page they made the p99 four times the p50).
+  await fetch(url, { ...request, body: opts.body() }).then((r) => r.arrayBuffer());
+  const statements0 = t.counted ? await statementsOf(t.proc) : 0;
   const cpu0 = cpuSeconds(t.proc.pid!);
   const t0 = performance.now();
   const result = await autocannon({ ...request, connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
@@ -73,7 +93,7 @@ async function measure(scenario: string, t: Target, opts: { path?: string; body:
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    statements: t.counter ? ((await t.counter.statements()) - statements0) / Math.max(1, result.requests.total) : null,
+    statements: t.counted ? ((await statementsOf(t.proc)) - statements0) / Math.max(1, result.requests.total) : null,
     cpu: ((cpuSeconds(t.proc.pid!) - cpu0) / elapsed) * 100,
     non2xx: result.non2xx,
   };
@@ -131,41 +151,27 @@ const RUN_PAGE = `query RunPage($runId: Int!) {
 
 const auth = { authorization: `Bearer ${BENCH_KEY}` };
 const started: ChildProcess[] = [];
-const counters: PgCounter[] = [];
 try {
   const databaseUrl = await freshDatabase("gateway_bench_main");
-  const dbAddress = new URL(databaseUrl);
-  const through = async () => {
-    const counter = await startPgCounter(dbAddress.hostname, Number(dbAddress.port || 5432));
-    counters.push(counter);
-    const u = new URL(databaseUrl);
-    u.hostname = "127.0.0.1";
-    u.port = String(counter.port);
-    return { counter, url: u.toString() };
-  };
-
   console.error(`seeding ${size.runs} runs in ${size.projects} projects…`);
-  const gatewayDb = await through();
   // No liveness sweeps: the seeded RUNNING runs never heartbeat, and sweeping them would
   // write during the measurements.
-  const gatewayProc = await startGateway({ DATABASE_URL: gatewayDb.url, LIVENESS_SWEEP_INTERVAL: "0" }, 4660);
+  const gatewayProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0" }, 4660, COUNTED);
   started.push(gatewayProc);
   const t0 = performance.now();
   await seed(databaseUrl, "default", size);
   console.error(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const gateway: Target = { name: "gateway", proc: gatewayProc, url: "http://127.0.0.1:4660", counter: gatewayDb.counter };
+  const gateway: Target = { name: "gateway", proc: gatewayProc, url: "http://127.0.0.1:4660", counted: true };
   // The same gateway without its response cache: what every request costs when something
   // writes between two reads (a training run logging), which empties the cache.
-  const uncachedDb = await through();
-  const uncachedProc = await startGateway({ DATABASE_URL: uncachedDb.url, LIVENESS_SWEEP_INTERVAL: "0", RESPONSE_CACHE_MB: "0" }, 4664);
+  const uncachedProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0", RESPONSE_CACHE_MB: "0" }, 4664, COUNTED);
   started.push(uncachedProc);
-  const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counter: uncachedDb.counter };
+  const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counted: true };
 
-  const pglDb = await through();
-  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: pglDb.url, PORT: "4661" }, node22());
+  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, node22(), COUNTED);
   started.push(pglProc);
   await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
-  const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counter: pglDb.counter };
+  const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counted: true };
 
   const httpProc = startChild("bench/servers/bare.ts", { BARE: "http", PORT: "4662" });
   const yogaProc = startChild("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" });
@@ -201,7 +207,6 @@ try {
     p.kill("SIGTERM");
     await new Promise((r) => (p.exitCode !== null ? r(null) : p.once("exit", r)));
   }
-  for (const c of counters) await c.close();
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);

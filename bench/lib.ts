@@ -20,11 +20,12 @@ export async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-export async function startGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/** `preload`: modules to --import first (bench/count-statements.ts); the child gets an IPC channel. */
+export async function startGateway(env: Record<string, string>, port: number, preload: string[] = []): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((m) => ["--import", m]), "src/main.ts"], {
     // One key drives every scenario, far above any per-key rate a deployment would allow.
     env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, NODE_ENV: "production", RATE_LIMIT_PER_SECOND: "0", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   for (let i = 0; i < 300; i++) {
     try {
