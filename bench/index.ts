@@ -79,9 +79,11 @@ async function measure(scenario: string, t: Target, opts: { path?: string; body:
   // few for V8 to have optimized the server's code (its p99 then came from that second).
   await autocannon({ ...request, connections: CONNECTIONS, duration: 2, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
   // The warm-up's last requests are abandoned, not cancelled: the server is still working
-  // on them. One request queued behind them returns once they are done, so the measured
-  // requests do not wait behind them (on a heavy page they made the p99 four times the p50).
+  // on them, and the first measured requests would wait behind them (on the heavy page, the
+  // p99 was four times the p50, every slow request among the first sent). A request queued
+  // behind them, then a second's pause, let them finish.
   await fetch(url, { ...request, body: opts.body() }).then((r) => r.arrayBuffer());
+  await new Promise((r) => setTimeout(r, 1000));
   const statements0 = t.counted ? await statementsOf(t.proc) : 0;
   const cpu0 = cpuSeconds(t.proc.pid!);
   const t0 = performance.now();
