@@ -167,6 +167,16 @@ describe("every mutation, fuzzed", () => {
   }
 });
 
+describe("found by the fuzzer, kept as examples", () => {
+  it("a JSON object field given an array holding an object whose toString is a string is a validation error", async () => {
+    for (const config of [[{ toString: "" }], [{ valueOf: 1, toString: null }], "x"]) {
+      const res = await acme.gql(`mutation($input: UpdateRunInput!) { updateRun(input: $input) { __typename } }`, { input: { runId: runIds[0], config } });
+      expect(res.data).toBeUndefined();
+      expect(res.errors?.map((e) => e.message)).toEqual([expect.stringMatching(/^Variable "\$input" got invalid value .* at "input.config"; JSONObject cannot represent a non-object value/)]);
+    }
+  });
+});
+
 // Pluto's POST routes and the NDJSON ingest, with random bodies: never a 5xx, and nothing
 // written unless the answer is 200.
 const ROUTES = ["/api/runs/resume", "/api/runs/status/update", "/api/runs/logName/add", "/api/runs/tags/update", "/api/runs/config/update", "/api/runs/notes/update", "/api/runs/trigger", "/api/runs/alert", "/api/slug"];

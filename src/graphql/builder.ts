@@ -3,7 +3,9 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { GraphQLScalarType } from "graphql";
 import { DateTimeResolver, JSONObjectResolver, JSONResolver, SafeIntResolver } from "graphql-scalars";
+import { createGraphQLError } from "graphql-yoga";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import type { JsonObject } from "../domain/json-merge.js";
@@ -54,7 +56,22 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("JSON", JSONResolver);
-builder.addScalarType("JSONObject", JSONObjectResolver);
+// graphql-scalars names a rejected value by interpolating it: an array holding an object
+// whose "toString" key is not a function then throws a TypeError (an internal error)
+// instead of the validation error. Values are checked here first.
+const jsonObjectConfig = JSONObjectResolver.toConfig();
+builder.addScalarType(
+  "JSONObject",
+  new GraphQLScalarType({
+    ...jsonObjectConfig,
+    parseValue: (value) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw createGraphQLError(`JSONObject cannot represent a non-object value: ${Array.isArray(value) ? "an array" : typeof value === "object" ? "null" : `a ${typeof value}`}.`);
+      }
+      return jsonObjectConfig.parseValue!(value);
+    },
+  }),
+);
 builder.addScalarType("SafeInt", SafeIntResolver);
 
 // Every connection answers totalCount; Prisma connections compute it only when asked.
