@@ -72,32 +72,49 @@ function statementsOf(proc: ChildProcess): Promise<number> {
 }
 
 const rows: Row[] = [];
+const WARM_UP = 2;
+/**
+ * One autocannon run of WARM_UP + `seconds`, on the same 32 connections throughout; only
+ * requests sent after the warm-up count. The warm-up is 2 s because a heavy page makes
+ * about 40 requests in the first second, too few for V8 to have optimized the server.
+ * Connections are not reopened for the measurement: on this VM any saturated Node server,
+ * a bare node:http one included, serves some of a burst of new connections' first
+ * requests seconds late (`bench/README.md`), and the warm-up's abandoned requests would
+ * delay the first measured ones too.
+ */
 async function measure(scenario: string, t: Target, opts: { path?: string; body: () => string; headers?: Record<string, string> }): Promise<Row> {
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
-  // Warm-up: 2 s, since a heavy page makes only about 40 requests in the first second, too
-  // few for V8 to have optimized the server's code (its p99 then came from that second).
-  await autocannon({ ...request, connections: CONNECTIONS, duration: 2, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
-  // The warm-up's last requests are abandoned, not cancelled: the server is still working
-  // on them, and the first measured requests would wait behind them (on the heavy page, the
-  // p99 was four times the p50, every slow request among the first sent). A request queued
-  // behind them, then a second's pause, let them finish.
-  await fetch(url, { ...request, body: opts.body() }).then((r) => r.arrayBuffer());
-  await new Promise((r) => setTimeout(r, 1000));
-  const statements0 = t.counted ? await statementsOf(t.proc) : 0;
-  const cpu0 = cpuSeconds(t.proc.pid!);
-  const t0 = performance.now();
-  const result = await autocannon({ ...request, connections: CONNECTIONS, duration: seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] });
-  const elapsed = (performance.now() - t0) / 1000;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let from = Infinity;
+  let window: Promise<{ statements: number; cpu: number }> | undefined;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const run = autocannon({ ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] }, () => done());
+  run.on("response", (_client, status, _bytes, ms) => {
+    if (performance.now() - ms < from) return; // sent during the warm-up
+    latencies.push(ms);
+    if (status < 200 || status >= 300) non2xx++;
+  });
+  setTimeout(() => {
+    from = performance.now();
+    window = (async () => ({ statements: t.counted ? await statementsOf(t.proc) : 0, cpu: cpuSeconds(t.proc.pid!) }))();
+  }, WARM_UP * 1000);
+  await finished;
+  const elapsed = (performance.now() - from) / 1000;
+  const start = await window!;
+  latencies.sort((x, y) => x - y);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   const row: Row = {
     scenario,
     server: t.name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    statements: t.counted ? ((await statementsOf(t.proc)) - statements0) / Math.max(1, result.requests.total) : null,
-    cpu: ((cpuSeconds(t.proc.pid!) - cpu0) / elapsed) * 100,
-    non2xx: result.non2xx,
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    statements: t.counted ? ((await statementsOf(t.proc)) - start.statements) / Math.max(1, latencies.length) : null,
+    cpu: ((cpuSeconds(t.proc.pid!) - start.cpu) / elapsed) * 100,
+    non2xx,
   };
   rows.push(row);
   console.error(`  ${scenario} / ${t.name}: ${row.rps.toFixed(0)} req/s`);
