@@ -64,7 +64,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // plan them again at every execution: with array parameters the generic plan's estimate
     // never wins, and planning cost more database time than running (bench/README.md).
     // Prisma's statements keep the default on the other pool.
-    const prepared = new pg.Pool({ ...config, options: "-c plan_cache_mode=force_generic_plan" });
+    // Set per connection rather than as a startup option: a URL's own `options` would
+    // override that, and poolers such as PgBouncer refuse the startup parameter.
+    const prepared = new pg.Pool(config);
+    prepared.on("connect", (client) => void client.query("SET plan_cache_mode = force_generic_plan").catch(() => {}));
     // An idle connection that drops (a restart, a failover) leaves the pool, which opens a
     // new one on demand; unheard, the pool's error event would end the process. (Prisma's
     // adapter listens on the other pool.)
