@@ -43,25 +43,6 @@ class BoundedConnectClient extends pg.Client {
   }
 }
 
-/**
- * A connection whose statements use their generic plan (see openDatabase), set once it is
- * open and before the pool hands it out. A SET rather than a startup option: a URL's own
- * `options` would override that, and poolers such as PgBouncer refuse the parameter.
- */
-class GenericPlanClient extends BoundedConnectClient {
-  override connect(): Promise<pg.Client>;
-  override connect(callback: (err: Error) => void): void;
-  override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
-    const ready = super.connect().then(async () => {
-      await this.query("SET plan_cache_mode = force_generic_plan");
-      return this as pg.Client;
-    });
-    if (!callback) return ready;
-    // pg-pool's callback takes (null, client) on success.
-    ready.then((client) => (callback as (err: Error | null, c: pg.Client) => void)(null, client), callback);
-  }
-}
-
 function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = "***";
@@ -83,7 +64,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // plan them again at every execution: with array parameters the generic plan's estimate
     // never wins, and planning cost more database time than running (bench/README.md).
     // Prisma's statements keep the default on the other pool.
-    const prepared = new pg.Pool({ ...config, Client: GenericPlanClient });
+    // Set when a connection opens, before the pool hands it out (pg-pool awaits onConnect),
+    // rather than as a startup option: a URL's own `options` would override that, and
+    // poolers such as PgBouncer refuse the parameter.
+    const prepared = new pg.Pool({ ...config, onConnect: (client) => client.query("SET plan_cache_mode = force_generic_plan") });
     // An idle connection that drops (a restart, a failover) leaves the pool, which opens a
     // new one on demand; unheard, the pool's error event would end the process. (Prisma's
     // adapter listens on the other pool.)
