@@ -5,10 +5,10 @@
 // Statements per request are counted inside each server that talks to PostgreSQL
 // (bench/count-statements.ts); server CPU is the server process's own (utime + stime), as a
 // share of one core.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { BENCH_KEY, freshDatabase, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 
@@ -55,13 +55,6 @@ async function waitFor(url: string, body: string, headers: Record<string, string
 }
 
 const COUNTED = ["./bench/count-statements.ts"];
-
-function startChild(script: string, env: Record<string, string>, node = process.execPath, preload: string[] = []): ChildProcess {
-  return spawn(node, ["--import", "tsx", ...preload.flatMap((m) => ["--import", m]), script], {
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-}
 
 /** The statements a counted server has sent so far. */
 function statementsOf(proc: ChildProcess): Promise<number> {
@@ -187,13 +180,13 @@ try {
   started.push(uncachedProc);
   const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counted: true };
 
-  const pglProc = startChild("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, node22(), COUNTED);
+  const pglProc = startScript("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, { node: node22(), preload: COUNTED });
   started.push(pglProc);
   await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
   const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counted: true };
 
-  const httpProc = startChild("bench/servers/bare.ts", { BARE: "http", PORT: "4662" });
-  const yogaProc = startChild("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" });
+  const httpProc = startScript("bench/servers/bare.ts", { BARE: "http", PORT: "4662" });
+  const yogaProc = startScript("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" });
   started.push(httpProc, yogaProc);
   await waitFor("http://127.0.0.1:4662/", "{}");
   await waitFor("http://127.0.0.1:4663/graphql", '{"query":"{ __typename }"}');

@@ -20,13 +20,20 @@ export async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-/** `preload`: modules to --import first (bench/count-statements.ts); the child gets an IPC channel. */
-export async function startGateway(env: Record<string, string>, port: number, preload: string[] = []): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", ...preload.flatMap((m) => ["--import", m]), "src/main.ts"], {
-    // One key drives every scenario, far above any per-key rate a deployment would allow.
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, NODE_ENV: "production", RATE_LIMIT_PER_SECOND: "0", ...env },
+/**
+ * A TypeScript script in a process of its own, in production mode. `preload`: modules to
+ * --import first (bench/count-statements.ts); the child gets an IPC channel.
+ */
+export function startScript(script: string, env: Record<string, string>, opts: { node?: string; preload?: string[] } = {}): ChildProcess {
+  return spawn(opts.node ?? process.execPath, ["--import", "tsx", ...(opts.preload ?? []).flatMap((m) => ["--import", m]), script], {
+    env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
+}
+
+export async function startGateway(env: Record<string, string>, port: number, preload: string[] = []): Promise<ChildProcess> {
+  // One key drives every scenario, far above any per-key rate a deployment would allow.
+  const proc = startScript("src/main.ts", { PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, RATE_LIMIT_PER_SECOND: "0", ...env }, { preload });
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`, { headers: { "x-graphql-yoga-csrf": "1" } })).ok) return proc;

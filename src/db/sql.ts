@@ -29,7 +29,7 @@ const clientQuery =
  * keep generic plans (database.ts), so that a prepared statement is planned once, not at
  * every execution.
  */
-export function poolSql(pool: pg.Pool, prepared: pg.Pool = pool): Sql {
+export function poolSql(pool: pg.Pool, prepared: pg.Pool): Sql {
   const plain = clientQuery(pool);
   const named = clientQuery(prepared);
   return {

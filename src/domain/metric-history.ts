@@ -63,8 +63,11 @@ function clippedSegments(chain: LineageNode[], w: HistoryWindow): Segment[] {
     .filter((s) => s.lo < s.hi);
 }
 
+/** Rows as the parallel arrays a statement unnests, one per column. */
+const columns = (rows: readonly (readonly unknown[])[], width: number) => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
+
 /** Segments as the statements' parallel array parameters: run ids, lo, hi (int8 as text). */
-const segmentArrays = (segments: readonly Segment[]) => [segments.map((s) => s.runId), segments.map((s) => String(s.lo)), segments.map((s) => String(s.hi))];
+const segmentArrays = (segments: readonly Segment[]) => columns(segments.map((s) => [s.runId, String(s.lo), String(s.hi)]), 3);
 
 /**
  * The points of one metric ($4) over the segments ($1–$3), one index range scan per
@@ -227,7 +230,6 @@ export async function metricBuckets(
 /** The first and last step present in each set of segments of a metric, in one statement. */
 async function windowBounds(sql: Sql, sets: { segments: Segment[]; name: string }[]): Promise<({ lo: number; hi: number } | undefined)[]> {
   if (sets.length === 0) return [];
-  const flat = sets.flatMap((set, i) => set.segments.map((s) => ({ i, name: set.name, ...s })));
   const rows = await sql.query<{ i: number; lo: string | null; hi: string | null }>(
     `SELECT seg.i, min(b.lo)::text AS lo, max(b.hi)::text AS hi
      FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[]) AS seg(i, run_id, lo, hi, name)
@@ -235,7 +237,7 @@ async function windowBounds(sql: Sql, sets: { segments: Segment[]; name: string 
      CROSS JOIN LATERAL (SELECT min(p.step) AS lo, max(p.step) AS hi FROM metric_points p
        WHERE p.metric_id = m.id AND p.step > seg.lo AND p.step <= seg.hi) b
      GROUP BY seg.i`,
-    [flat.map((f) => f.i), flat.map((f) => f.runId), flat.map((f) => String(f.lo)), flat.map((f) => String(f.hi)), flat.map((f) => f.name)],
+    columns(sets.flatMap((set, i) => set.segments.map((s) => [i, s.runId, String(s.lo), String(s.hi), set.name])), 5),
     "metric_window_bounds",
   );
   const out: ({ lo: number; hi: number } | undefined)[] = sets.map(() => undefined);
@@ -284,10 +286,8 @@ async function readBuckets(sql: Sql, plans: (BucketPlan | null)[], names: string
   const used = plans.map((p, i) => ({ p, i })).filter((x): x is { p: BucketPlan; i: number } => x.p !== null && x.p.blocks.length + x.p.points.length > 0);
   const out: MetricBucket[][] = plans.map(() => []);
   if (used.length === 0) return out;
-  const ranges = (pick: (p: BucketPlan) => [number, number, number][]) => {
-    const flat = used.flatMap(({ p, i }) => pick(p).map(([runId, lo, hi]) => [i, runId, String(lo), String(hi)] as const));
-    return [flat.map((f) => f[0]), flat.map((f) => f[1]), flat.map((f) => f[2]), flat.map((f) => f[3])];
-  };
+  const ranges = (pick: (p: BucketPlan) => [number, number, number][]) =>
+    columns(used.flatMap(({ p, i }) => pick(p).map(([runId, lo, hi]) => [i, runId, String(lo), String(hi)])), 4);
   // LATERAL: one index range scan per range, whatever the planner's row estimates (they
   // lag behind bulk ingest and would otherwise pick a scan of the whole series).
   // Points are summed per bucket first, so the outer aggregate sees a row per bucket and
