@@ -12,6 +12,8 @@ export const LIMITS = {
   /** Steps and fork steps are integers that JSON and JS numbers carry exactly. */
   maxStep: Number.MAX_SAFE_INTEGER,
   pageSize: 100,
+  /** A connection's page when the client gives neither first nor last. */
+  defaultPageSize: 20,
   /** Steps per rollup block (metric_rollups.block = step / rollupBlock). */
   rollupBlock: 1000,
   metricPageSize: 10_000,

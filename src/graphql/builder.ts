@@ -43,7 +43,7 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     onUnusedQuery: process.env.NODE_ENV === "production" ? null : "error",
     maxConnectionSize: LIMITS.pageSize,
-    defaultConnectionSize: 20,
+    defaultConnectionSize: LIMITS.defaultPageSize,
   },
   relay: {
     clientMutationId: "omit",

@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { Sql } from "../db/sql.js";
 import { loadChains, type LineageNode } from "../domain/lineage.js";
+import { stateEventPages, type StateEventPage, type StateEventsOfRun } from "../domain/state-history.js";
 import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
 
 // Per-request batching of computed fields that Prisma's query planning cannot include:
@@ -15,7 +16,16 @@ export interface Loaders {
   summary: DataLoader<readonly [number, string], MetricSummary | null, string>;
   /** Buckets of a run's metric: every buckets field of a request (a list's sparklines) in one statement. */
   buckets: DataLoader<BucketsRequest, MetricBucket[], string>;
+  /** A page of a run's state history: every run of a list that asks the same page, in one statement. */
+  stateEvents: DataLoader<StateEventsRequest, StateEventsOfRun, string>;
 }
+
+export interface StateEventsRequest {
+  runId: number;
+  page: StateEventPage;
+}
+
+const pageKey = (p: StateEventPage) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}`;
 
 export function createLoaders(sql: Sql, organizationId: number): Loaders {
   const chain = new DataLoader<number, LineageNode[]>(async (runIds) => {
@@ -27,6 +37,20 @@ export function createLoaders(sql: Sql, organizationId: number): Loaders {
     buckets: new DataLoader((requests) => metricBuckets(sql, organizationId, requests, (runId) => chain.load(runId)), {
       cacheKeyFn: (r) => JSON.stringify([r.runId, r.name, r.count, r.fromStep, r.toStep, r.ownOnly, r.known?.firstStep, r.known?.lastStep]),
     }),
+    stateEvents: new DataLoader(
+      async (requests) => {
+        const pages = new Map<string, { page: StateEventPage; runIds: number[] }>();
+        for (const r of requests) {
+          const key = pageKey(r.page);
+          if (!pages.has(key)) pages.set(key, { page: r.page, runIds: [] });
+          pages.get(key)!.runIds.push(r.runId);
+        }
+        const read = new Map<string, Map<number, StateEventsOfRun>>();
+        await Promise.all([...pages].map(async ([key, { page, runIds }]) => read.set(key, await stateEventPages(sql, organizationId, runIds, page))));
+        return requests.map((r) => read.get(pageKey(r.page))!.get(r.runId) ?? { events: [], total: r.page.withCount ? 0 : null });
+      },
+      { cacheKeyFn: (r) => `${r.runId}:${pageKey(r.page)}` },
+    ),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);

@@ -6,7 +6,7 @@ import { metricOrderOf, runListProblem, runOrderBy, runWhere, usesMetrics, type 
 import { pageOf, runIdsByMetric, type PageQuery } from "../../domain/runs-by-metric.js";
 import { runUrl } from "../../domain/run-url.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
-import { RunError, RunStateEnum, RunStateEventConnection, StorageStateEnum } from "./run-state-event.js";
+import { RunError, RunStateEnum, RunStateEvent, RunStateEventConnection, StorageStateEnum, stateHistoryOf } from "./run-state-event.js";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { createGraphQLError } from "graphql-yoga";
 
@@ -57,9 +57,8 @@ export const Run = builder.prismaNode("Run", {
     stateUpdatedAt: t.expose("stateUpdatedAt", { type: "DateTime", nullable: true }),
     heartbeatAt: t.expose("heartbeatAt", { type: "DateTime", nullable: true }),
     lastLoggedAt: t.expose("lastLoggedAt", { type: "DateTime", nullable: true, description: "When the run last logged metric points." }),
-    stateHistory: t.relatedConnection(
-      "stateEvents",
-      { cursor: "id", totalCount: true, description: "Oldest first.", query: { orderBy: { id: "asc" } } },
+    stateHistory: t.connection(
+      { type: RunStateEvent, description: "Oldest first.", resolve: (run, args, ctx, info) => stateHistoryOf(run.id, args, ctx, info) },
       RunStateEventConnection,
     ),
     forkedFrom: t.relation("forkedFrom", { nullable: true }),
