@@ -75,16 +75,22 @@ const WARM_UP = 2;
  * requests seconds late (`bench/README.md`), and the warm-up's abandoned requests would
  * delay the first measured ones too.
  */
-async function measure(scenario: string, t: Target, opts: { path?: string; body: () => string; headers?: Record<string, string> }): Promise<Row> {
+async function measure(
+  scenario: string,
+  t: Target,
+  opts: { path?: string; body: () => string; headers?: Record<string, string>; headersOf?: () => Record<string, string> },
+): Promise<Row> {
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
+  // Per-request headers (ingest names its run in a header) are set with the body.
+  const next = opts.headersOf ? (r: typeof request) => ({ ...r, headers: { ...r.headers, ...opts.headersOf!() }, body: opts.body() }) : (r: typeof request) => ({ ...r, body: opts.body() });
   const latencies: number[] = [];
   let non2xx = 0;
   let from = Infinity;
   let window: Promise<{ statements: number; cpu: number }> | undefined;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const run = autocannon({ ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => ({ ...r, body: opts.body() }) }] }, () => done());
+  const run = autocannon({ ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => next(r as typeof request) }] }, () => done());
   run.on("response", (_client, status, _bytes, ms) => {
     if (performance.now() - ms < from) return; // sent during the warm-up
     latencies.push(ms);
@@ -162,6 +168,36 @@ const RUN_PAGE = `query RunPage($runId: Int!) {
 }`;
 
 const auth = { authorization: `Bearer ${BENCH_KEY}` };
+
+// Ingest as the pluto-ml SDK sends it: NDJSON bodies of 100 lines (steps) of 20 metrics,
+// each connection's requests spread over runs of their own.
+const INGEST_LINES = 100;
+const INGEST_METRICS = 20;
+const ingestNames = Array.from({ length: INGEST_METRICS }, (_, i) => `train/m${i}`);
+
+function ingestBody(fromStep: number): string {
+  let out = "";
+  for (let l = 0; l < INGEST_LINES; l++) {
+    const step = fromStep + l;
+    const data: Record<string, number> = {};
+    for (const name of ingestNames) data[name] = Math.sin(step / 100) + name.length;
+    out += `${JSON.stringify({ time: Date.now(), step, data })}\n`;
+  }
+  return out;
+}
+
+async function ingestTargets(base: string, count: number): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const res = await fetch(`${base}/api/runs/create`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ runName: `ingest-${i}`, projectName: "ingest" }),
+      });
+      return ((await res.json()) as { runId: number }).runId;
+    }),
+  );
+}
 const started: ChildProcess[] = [];
 try {
   const databaseUrl = await freshDatabase("gateway_bench_main");
@@ -214,6 +250,25 @@ try {
     headers: auth,
   });
   await measure("resume, 64 ranks of one job", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: "ddp", projectName: "jobs", externalId: `job-${Math.floor(n++ / 64)}` }), headers: auth });
+  // Last: it writes, and every write empties the response cache of the rows above.
+  const ingestRuns = await ingestTargets(gateway.url, CONNECTIONS);
+  const stepOf = new Map<number, number>();
+  let target = 0;
+  let runOfBody = 0;
+  await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, {
+    path: "/ingest/metrics",
+    headers: { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" },
+    headersOf: () => {
+      runOfBody = ingestRuns[target++ % ingestRuns.length]!;
+      return { "x-run-id": String(runOfBody) };
+    },
+    body: () => {
+      // Steps only grow per run, as a training loop's do.
+      const step = stepOf.get(runOfBody) ?? 0;
+      stepOf.set(runOfBody, step + INGEST_LINES);
+      return ingestBody(step);
+    },
+  });
 } finally {
   for (const p of started) {
     p.kill("SIGTERM");
@@ -234,8 +289,10 @@ const nested = (server: string) => rows.find((r) => r.scenario.startsWith("neste
 const nestedRatio = nested("gateway") / nested("PostGraphile 5");
 const uncachedRatio = nested("gateway, no cache") / nested("PostGraphile 5");
 const trivialShare = rows.find((r) => r.scenario.includes("viewer"))!.rps / rows.find((r) => r.scenario.includes("Yoga"))!.rps;
+const ingest = rows.find((r) => r.scenario.startsWith("ingest"))!;
+console.log(`\ningest: ${Math.round(ingest.rps * INGEST_LINES * INGEST_METRICS).toLocaleString("en")} points/s`);
 console.log(
-  `\nnested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)} (without the response cache: ${uncachedRatio.toFixed(2)}); authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`,
+  `nested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)} (without the response cache: ${uncachedRatio.toFixed(2)}); authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`,
 );
 writeFileSync(
   "bench/results.json",
@@ -248,6 +305,7 @@ writeFileSync(
       connections: CONNECTIONS,
       figures: rows.flatMap((r) => [
         { scenario: r.scenario, server: r.server, metric: "throughput", value: Math.round(r.rps), unit: "requests/s" },
+        ...(r.scenario.startsWith("ingest") ? [{ scenario: r.scenario, server: r.server, metric: "throughput", value: Math.round(r.rps * INGEST_LINES * INGEST_METRICS), unit: "points/s" }] : []),
         { scenario: r.scenario, server: r.server, metric: "latency p50", value: r.p50, unit: "ms" },
         { scenario: r.scenario, server: r.server, metric: "latency p99", value: r.p99, unit: "ms" },
         ...(r.statements == null ? [] : [{ scenario: r.scenario, server: r.server, metric: "SQL statements", value: Number(r.statements.toFixed(2)), unit: "per request" }]),
