@@ -53,6 +53,24 @@ describe("subscriptions over SSE", () => {
     expect((await sub.next()).data.runUpdated.storageState).toBe("ARCHIVED");
   });
 
+  it("runUpdated: each event reads the run's history and metrics again, not the first event's", async () => {
+    const { run } = await createRunOk(acme, { projectName: "live", initialState: "RUNNING" });
+    const sub = await subscribe(
+      acme,
+      `subscription($id: Int!) { runUpdated(runId: $id) { state stateHistory(last: 2) { totalCount nodes { toState } } metrics { name count } } }`,
+      { id: run.runId },
+    );
+    await acme.gql(UPDATE_STATE, { input: { runId: run.runId, state: "PAUSED" } });
+    expect((await sub.next()).data.runUpdated).toEqual({ state: "PAUSED", stateHistory: { totalCount: 2, nodes: [{ toState: "RUNNING" }, { toState: "PAUSED" }] }, metrics: [] });
+    await logSteps(acme, run.runId, "loss", [0, 1]);
+    await acme.gql(UPDATE_STATE, { input: { runId: run.runId, state: "RUNNING" } });
+    expect((await sub.next()).data.runUpdated).toEqual({
+      state: "RUNNING",
+      stateHistory: { totalCount: 3, nodes: [{ toState: "PAUSED" }, { toState: "RUNNING" }] },
+      metrics: [{ name: "loss", count: 2 }],
+    });
+  });
+
   it("metricsLogged: one event per call, filtered by name", async () => {
     const { run } = await createRunOk(acme, { projectName: "live" });
     const all = await subscribe(acme, `subscription($id: Int!) { metricsLogged(runId: $id) { runId names points maxStep } }`, { id: run.runId });

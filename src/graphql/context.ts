@@ -18,6 +18,12 @@ export interface Context {
   publicUrl: string;
   /** Batched loads of this request, for the caller's organization. */
   loaders(): Loaders;
+  /**
+   * Drops what the loaders hold. A subscription resolves each of its events in the context
+   * it opened with, and an event must read the run as it is now, not as the loaders cached
+   * it for an earlier event.
+   */
+  freshLoaders(): void;
   /** Counters the gateway exports at /metrics. */
   metrics?: Pick<GatewayMetrics, "ingestedPoints">;
 }
@@ -42,6 +48,9 @@ export function createContext(services: Services, caller: Caller | null, authFai
     authFailure,
     publicUrl,
     loaders: () => (loaders ??= createLoaders(sql, orgId(ctx))),
+    freshLoaders: () => {
+      loaders = undefined;
+    },
     metrics,
   };
   return ctx;
