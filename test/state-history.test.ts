@@ -35,9 +35,13 @@ beforeAll(async () => {
 });
 
 describe("stateHistory", () => {
-  it("holds every change, oldest first", () => {
+  it("holds every change, oldest first, at the time it was made", async () => {
     expect(all.map((e) => e.toState)).toEqual(["RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "COMPLETED"]);
     expect(new Set(all.map((e) => e.cursor)).size).toBe(all.length);
+    // The creation's event is dated with the run's creation, to the millisecond.
+    const res = await acme.gql(`query($id: Int!) { run(runId: $id) { createdAt stateHistory(first: 2) { nodes { at } } } }`, { id: runId });
+    expect(res.data.run.stateHistory.nodes[0].at).toBe(res.data.run.createdAt);
+    expect(Date.parse(res.data.run.stateHistory.nodes[1].at)).toBeGreaterThanOrEqual(Date.parse(res.data.run.createdAt));
   });
 
   it("pages forward with first and after, whatever the page size", async () => {
