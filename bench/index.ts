@@ -8,7 +8,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { BENCH_KEY, freshDatabase, startGateway, startScript } from "./lib.js";
+import { BENCH_KEY, createRunRest, freshDatabase, ndjsonMetrics, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 
@@ -175,29 +175,6 @@ const INGEST_LINES = 100;
 const INGEST_METRICS = 20;
 const ingestNames = Array.from({ length: INGEST_METRICS }, (_, i) => `train/m${i}`);
 
-function ingestBody(fromStep: number): string {
-  let out = "";
-  for (let l = 0; l < INGEST_LINES; l++) {
-    const step = fromStep + l;
-    const data: Record<string, number> = {};
-    for (const name of ingestNames) data[name] = Math.sin(step / 100) + name.length;
-    out += `${JSON.stringify({ time: Date.now(), step, data })}\n`;
-  }
-  return out;
-}
-
-async function ingestTargets(base: string, count: number): Promise<number[]> {
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const res = await fetch(`${base}/api/runs/create`, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify({ runName: `ingest-${i}`, projectName: "ingest" }),
-      });
-      return ((await res.json()) as { runId: number }).runId;
-    }),
-  );
-}
 const started: ChildProcess[] = [];
 try {
   const databaseUrl = await freshDatabase("gateway_bench_main");
@@ -251,7 +228,7 @@ try {
   });
   await measure("resume, 64 ranks of one job", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: "ddp", projectName: "jobs", externalId: `job-${Math.floor(n++ / 64)}` }), headers: auth });
   // Last: it writes, and every write empties the response cache of the rows above.
-  const ingestRuns = await ingestTargets(gateway.url, CONNECTIONS);
+  const ingestRuns = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => createRunRest(gateway.url, `ingest-${i}`, "ingest")));
   const stepOf = new Map<number, number>();
   let target = 0;
   let runOfBody = 0;
@@ -266,7 +243,7 @@ try {
       // Steps only grow per run, as a training loop's do.
       const step = stepOf.get(runOfBody) ?? 0;
       stepOf.set(runOfBody, step + INGEST_LINES);
-      return ingestBody(step);
+      return ndjsonMetrics(step, INGEST_LINES, ingestNames);
     },
   });
 } finally {

@@ -4,7 +4,7 @@
 // and to bodies sent again (the replace path: a client retrying after a timeout).
 // Prints points/s. Run: npx tsx bench/ingest-ndjson.ts [seconds, default 10] [connections, default 8]
 import autocannon from "autocannon";
-import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { BENCH_KEY, createRunRest, freshDatabase, ndjsonMetrics, startGateway, stopGateway } from "./lib.js";
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 8);
@@ -13,26 +13,6 @@ const base = `http://127.0.0.1:${PORT}`;
 const LINES = 100;
 const METRICS = 20;
 const names = Array.from({ length: METRICS }, (_, i) => `train/m${i}`);
-
-async function createRun(name: string): Promise<number> {
-  const res = await fetch(`${base}/api/runs/create`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ runName: name, projectName: "ingest" }),
-  });
-  return ((await res.json()) as { runId: number }).runId;
-}
-
-function ndjson(fromStep: number): string {
-  let out = "";
-  for (let l = 0; l < LINES; l++) {
-    const step = fromStep + l;
-    const data: Record<string, number> = {};
-    for (const n of names) data[n] = Math.sin(step / 100) + n.length;
-    out += `${JSON.stringify({ time: Date.now(), step, data })}\n`;
-  }
-  return out;
-}
 
 function graphqlBody(runId: number, fromStep: number): string {
   const steps = Array.from({ length: LINES }, (_, i) => fromStep + i);
@@ -54,7 +34,7 @@ async function measure(
   headers: (runId: number) => Record<string, string>,
   resend = false,
 ) {
-  const runs = await Promise.all(Array.from({ length: connections }, (_, i) => createRun(`${label}-${i}`)));
+  const runs = await Promise.all(Array.from({ length: connections }, (_, i) => createRunRest(base, `${label}-${i}`, "ingest")));
   const nextStep = new Map<number, number>();
   let next = 0;
   const result = await autocannon({
@@ -86,9 +66,9 @@ try {
   const ingestHeaders = (runId: number) => ({
     authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/x-ndjson", "x-run-id": String(runId), "x-project-name": "ingest",
   });
-  await measure("POST /ingest/metrics (NDJSON)", "/ingest/metrics", (_r, step) => ndjson(step), ingestHeaders);
+  await measure("POST /ingest/metrics (NDJSON)", "/ingest/metrics", (_r, step) => ndjsonMetrics(step, LINES, names), ingestHeaders);
   await measure("GraphQL logMetrics (series)", "/graphql", graphqlBody, () => ({ authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" }));
-  await measure("NDJSON re-sent (every point replaced)", "/ingest/metrics", (_r, step) => ndjson(step), ingestHeaders, true);
+  await measure("NDJSON re-sent (every point replaced)", "/ingest/metrics", (_r, step) => ndjsonMetrics(step, LINES, names), ingestHeaders, true);
 } finally {
   await stopGateway(gateway);
 }

@@ -124,3 +124,25 @@ export async function medianMs(f: () => Promise<unknown>, n: number): Promise<nu
   }
   return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
 }
+
+/** A run created through Pluto's REST route, as the SDK creates one. */
+export async function createRunRest(base: string, runName: string, projectName: string): Promise<number> {
+  const res = await fetch(`${base}/api/runs/create`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ runName, projectName }),
+  });
+  return ((await res.json()) as { runId: number }).runId;
+}
+
+/** An /ingest/metrics body as the pluto-ml SDK sends it: `lines` steps from `fromStep`, each logging every name. */
+export function ndjsonMetrics(fromStep: number, lines: number, names: readonly string[]): string {
+  let out = "";
+  for (let l = 0; l < lines; l++) {
+    const step = fromStep + l;
+    const data: Record<string, number> = {};
+    for (const n of names) data[n] = Math.sin(step / 100) + n.length;
+    out += `${JSON.stringify({ time: Date.now(), step, data })}\n`;
+  }
+  return out;
+}
