@@ -8,7 +8,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { BENCH_KEY, createRunRest, freshDatabase, ndjsonMetrics, startGateway, startScript } from "./lib.js";
+import { BENCH_KEY, createRunRest, describePinning, freshDatabase, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 
@@ -175,6 +175,7 @@ const INGEST_LINES = 100;
 const INGEST_METRICS = 20;
 const ingestNames = Array.from({ length: INGEST_METRICS }, (_, i) => `train/m${i}`);
 
+pinLoadGenerator();
 const started: ChildProcess[] = [];
 try {
   const databaseUrl = await freshDatabase("gateway_bench_main");
@@ -255,6 +256,7 @@ try {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
+console.log(describePinning());
 console.log(pad("scenario", 36) + pad("server", 20) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
 for (const r of rows) {
   console.log(
@@ -276,6 +278,7 @@ writeFileSync(
   `${JSON.stringify(
     {
       mode: full ? "full" : "quick",
+      pinning: PINNING ?? "none",
       at: new Date().toISOString(),
       size,
       seconds,

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import autocannon from "autocannon";
 import pg from "pg";
 
@@ -6,6 +7,29 @@ import pg from "pg";
 // process (so the load generator does not share its event loop), and autocannon runs.
 
 export const BENCH_KEY = "mlps_benchbenchbenchbenchbenchbenchbench00";
+
+/**
+ * The load generator on the last CPU, the servers on the others, when the machine has 4 or
+ * more (PostgreSQL, a system service, is left where it runs). On fewer, pinning would take
+ * half the machine from the servers, so nothing is pinned and the load generator shares the
+ * CPUs with them. Null when nothing is pinned.
+ */
+export const PINNING: { generator: string; servers: string } | null = (() => {
+  const cpus = availableParallelism();
+  if (cpus < 4 || spawnSync("taskset", ["--version"]).status !== 0) return null;
+  return { generator: String(cpus - 1), servers: `0-${cpus - 2}` };
+})();
+
+/** Pins this process (the load generator), all its threads, as PINNING says. */
+export function pinLoadGenerator(): void {
+  if (PINNING) execFileSync("taskset", ["-a", "-pc", PINNING.generator, String(process.pid)], { stdio: "ignore" });
+}
+
+export function describePinning(): string {
+  return PINNING
+    ? `autocannon pinned to CPU ${PINNING.generator}, servers to CPUs ${PINNING.servers}`
+    : `not pinned: ${availableParallelism()} CPUs shared by autocannon, the servers and PostgreSQL (pinning needs 4 or more)`;
+}
 
 export async function freshDatabase(name: string): Promise<string> {
   if (!/bench/.test(name)) throw new Error(`refusing to recreate ${name}: bench databases have "bench" in their name`);
@@ -25,7 +49,10 @@ export async function freshDatabase(name: string): Promise<string> {
  * --import first (bench/count-statements.ts); the child gets an IPC channel.
  */
 export function startScript(script: string, env: Record<string, string>, opts: { node?: string; preload?: string[] } = {}): ChildProcess {
-  return spawn(opts.node ?? process.execPath, ["--import", "tsx", ...(opts.preload ?? []).flatMap((m) => ["--import", m]), script], {
+  const command = [opts.node ?? process.execPath, "--import", "tsx", ...(opts.preload ?? []).flatMap((m) => ["--import", m]), script];
+  // taskset execs the server in its place: the child's pid is the server's.
+  const [file, ...args] = PINNING ? ["taskset", "-c", PINNING.servers, ...command] : command;
+  return spawn(file!, args, {
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
