@@ -35,13 +35,17 @@ describe("under concurrency", () => {
   });
 
   it("ranks reaching one gateway together write once: the others wait for that create, then resume its run", async () => {
-    app.statements.length = 0;
-    const results = await Promise.all(range(1, 32).map(() => create({ projectName: "ranks", externalId: "job-8" })));
-    expect(new Set(results.map((r) => r.run.runId)).size).toBe(1);
-    expect(results.filter((r) => !r.resumed)).toHaveLength(1);
-    // One create statement, none of them failing on the externalId, and at most two reads each.
-    expect(app.statements.filter((s) => s === "create_run_fast")).toHaveLength(1);
-    expect(app.statements.filter((s) => s === "resume_run_read").length).toBeLessThanOrEqual(2 * 32);
+    // Several jobs, as the race between a rank's lookup and another's create is a matter of
+    // timing: an implementation that only usually writes once fails here now and then.
+    for (const job of ["job-8", "job-9", "job-10", "job-11", "job-12"]) {
+      app.statements.length = 0;
+      const results = await Promise.all(range(1, 32).map(() => create({ projectName: "ranks", externalId: job })));
+      expect(new Set(results.map((r) => r.run.runId)).size).toBe(1);
+      expect(results.filter((r) => !r.resumed)).toHaveLength(1);
+      // One create statement, none of them failing on the externalId, and at most two reads each.
+      expect(app.statements.filter((s) => s === "create_run_fast"), job).toHaveLength(1);
+      expect(app.statements.filter((s) => s === "resume_run_read").length).toBeLessThanOrEqual(2 * 32);
+    }
   });
 
   it("concurrent state updates of one run keep a clean, chained history", async () => {

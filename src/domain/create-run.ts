@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient, Run } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
 import { createFast, resumeFast } from "./create-run-fast.js";
 import { retryingConflicts } from "./db.js";
-import { settled, underWay } from "./in-flight.js";
+import { joinOrStart } from "./in-flight.js";
 import { LimitExceededError, NotFoundError, ValidationError } from "./errors.js";
 import { shallowOverlay, type JsonObject } from "./json-merge.js";
 import { LIMITS } from "./limits.js";
@@ -116,17 +116,23 @@ export async function createRun(prisma: PrismaClient, sql: Sql, organizationId: 
   validateCreateRun(input);
   // One statement for the common cases (see create-run-fast.ts); null means "not that case".
   if (!input.externalId) return createNew(prisma, sql, organizationId, input);
+  // Every rank of a job starting at once: the first to get here looks the run up and creates
+  // it if it is missing; the others reaching this process meanwhile wait for that, then
+  // resume the run. Queueing on the project's row lock instead, each would be a write that
+  // fails. The lookup is part of the work waited for: a rank whose lookup began before the
+  // create committed would find nothing, and create again.
+  const key = `${organizationId}\u0000${input.projectName}\u0000${input.externalId}`;
+  const first = joinOrStart(sql, key, async (): Promise<CreateRunResult> => {
+    const run = await resumeFast(sql, organizationId, input);
+    return run ? { run, resumed: true } : createNew(prisma, sql, organizationId, input);
+  });
+  if (first.started) return first.done as Promise<CreateRunResult>;
+  await first.done.catch(() => {});
   const run = await resumeFast(sql, organizationId, input);
   if (run) return { run, resumed: true };
-  // Every rank of a job starting at once: the first to get here creates the run, and the
-  // others reaching this process meanwhile wait for that create, then resume its run.
-  // Queueing on the project's row lock instead, each would be a write that fails.
-  const key = `${organizationId}\u0000${input.projectName}\u0000${input.externalId}`;
-  if (await settled(sql, key)) {
-    const created = await resumeFast(sql, organizationId, input);
-    if (created) return { run: created, resumed: true };
-  }
-  return underWay(sql, key, () => createNew(prisma, sql, organizationId, input));
+  // The attempt waited for failed (a limit, a fork that could not be made): this request
+  // makes its own, and gets its own answer.
+  return createNew(prisma, sql, organizationId, input);
 }
 
 /** createRun once no run with the externalId was found to resume (or without one). */

@@ -10,22 +10,20 @@ function table(scope: object): Map<string, Promise<unknown>> {
   return t;
 }
 
-/** Runs `work` as the key's work under way until it settles. */
-export async function underWay<T>(scope: object, key: string, work: () => Promise<T>): Promise<T> {
+/**
+ * The key's work under way, or `work` started as the key's until it settles: `started`
+ * says which. Looking and starting are one synchronous step, so that requests arriving
+ * together cannot all find nothing and all start.
+ */
+export function joinOrStart<T>(scope: object, key: string, work: () => Promise<T>): { started: boolean; done: Promise<unknown> } {
   const t = table(scope);
+  const ahead = t.get(key);
+  if (ahead) return { started: false, done: ahead };
   const mine = work();
   t.set(key, mine);
-  try {
-    return await mine;
-  } finally {
+  const clear = () => {
     if (t.get(key) === mine) t.delete(key);
-  }
-}
-
-/** Waits for the key's work under way, if any, whatever its outcome; true if there was some. */
-export async function settled(scope: object, key: string): Promise<boolean> {
-  const ahead = byScope.get(scope)?.get(key);
-  if (!ahead) return false;
-  await ahead.catch(() => {});
-  return true;
+  };
+  mine.then(clear, clear);
+  return { started: true, done: mine };
 }
