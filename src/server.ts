@@ -116,6 +116,17 @@ const useRequestIdOnErrors: Plugin<{ requestId?: string }> = {
   },
 };
 
+/**
+ * A subscription resolves every event in the context it opened with, and the request loaders
+ * live on the context: once an event is answered, they are dropped, so the next event reads
+ * the run as it is then, not as they cached it.
+ */
+const useFreshLoadersPerEvent: Plugin<Context> = {
+  onSubscribe: () => ({
+    onSubscribeResult: () => ({ onNext: ({ args }) => args.contextValue.freshLoaders() }),
+  }),
+};
+
 let shipped: Promise<string[]> | undefined;
 /** The migrations this build ships, read once. */
 const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.migrationDirectories.map((d) => d.path)));
@@ -138,6 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(opts.responseCacheBytes ? [useResponseCache(schema, opts.responseCacheBytes)] : []),
       useRestRoutes(opts),
       useRequestIdOnErrors,
+      useFreshLoadersPerEvent,
       // Compiled execution for the documents this server wrote itself (the REST routes'
       // operations): a fixed set, compiled once. Clients' documents run on graphql-js, so a
       // stream of distinct queries cannot make the server compile each one.

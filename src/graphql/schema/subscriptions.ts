@@ -21,10 +21,7 @@ builder.objectField(RunStateChange, "run", (t) =>
   t.prismaField({
     type: Run,
     nullable: true,
-    resolve: (query, e, _args, ctx) => {
-      ctx.freshLoaders();
-      return ctx.prisma.run.findFirst({ ...query, where: { id: e.runId, organizationId: orgId(ctx) } });
-    },
+    resolve: (query, e, _args, ctx) => ctx.prisma.run.findFirst({ ...query, where: { id: e.runId, organizationId: orgId(ctx) } }),
   }),
 );
 
@@ -52,10 +49,7 @@ builder.subscriptionFields((t) => ({
     description: "The run, each time it changes (state, fields, storage state).",
     args: { runId: t.arg.int({ required: true }) },
     subscribe: (_root, args, ctx) => ctx.events.subscribe("run-updated", runKey(orgId(ctx), args.runId)),
-    resolve: (query, e, _args, ctx) => {
-      ctx.freshLoaders();
-      return ctx.prisma.run.findFirst({ ...query, where: { id: (e as { runId: number }).runId, organizationId: orgId(ctx) } });
-    },
+    resolve: (query, e, _args, ctx) => ctx.prisma.run.findFirst({ ...query, where: { id: (e as { runId: number }).runId, organizationId: orgId(ctx) } }),
   }),
   metricsLogged: t.field({
     type: MetricsLogged,
