@@ -42,9 +42,11 @@ const text = (order: "ASC" | "DESC", compare: ">" | "<") => `
 // Fixed texts, so each is a prepared statement on PostgreSQL.
 const FORWARD = text("ASC", ">");
 const BACKWARD = text("DESC", "<");
+/** The largest int8: event ids, and the cursors that name them, lie within ±INT8_MAX. */
+export const INT8_MAX = 2n ** 63n - 1n;
 // The bounds of an int8 id: a page from the start or the end has nothing to pass.
-const BEFORE_ALL = -(2n ** 63n);
-const AFTER_ALL = 2n ** 63n - 1n;
+const BEFORE_ALL = -INT8_MAX - 1n;
+const AFTER_ALL = INT8_MAX;
 
 type Row = {
   target: number;

@@ -7,6 +7,7 @@ import type { Context } from "../context.js";
 import { selectsField } from "../selects.js";
 import { LIMITS } from "../../domain/limits.js";
 import { RUN_STATES } from "../../domain/run-state.js";
+import { INT8_MAX } from "../../domain/state-history.js";
 
 export const RunStateEnum = builder.enumType("RunState", {
   description: "Runtime state, a superset of Pluto's, Kubeflow Pipelines' and the decision-engine SDK's.",
@@ -48,8 +49,6 @@ interface ConnectionArgs {
   before?: string | null;
   after?: string | null;
 }
-
-const INT8_MAX = 2n ** 63n - 1n;
 
 /** The event id a cursor stands for: Pothos's Prisma cursors, so pages are unchanged. */
 function eventIdOf(cursor: string): bigint {
