@@ -78,12 +78,15 @@ const WARM_UP = 2;
 async function measure(
   scenario: string,
   t: Target,
-  opts: { path?: string; body: () => string; headers?: Record<string, string>; headersOf?: () => Record<string, string> },
+  // A body, or a body with headers of its own (ingest names its run in a header).
+  opts: { path?: string; body: () => string | { body: string; headers: Record<string, string> }; headers?: Record<string, string> },
 ): Promise<Row> {
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
-  // Per-request headers (ingest names its run in a header) are set with the body.
-  const next = opts.headersOf ? (r: typeof request) => ({ ...r, headers: { ...r.headers, ...opts.headersOf!() }, body: opts.body() }) : (r: typeof request) => ({ ...r, body: opts.body() });
+  const next = (r: typeof request) => {
+    const b = opts.body();
+    return typeof b === "string" ? { ...r, body: b } : { ...r, headers: { ...r.headers, ...b.headers }, body: b.body };
+  };
   const latencies: number[] = [];
   let non2xx = 0;
   let from = Infinity;
@@ -232,19 +235,15 @@ try {
   const ingestRuns = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => createRunRest(gateway.url, `ingest-${i}`, "ingest")));
   const stepOf = new Map<number, number>();
   let target = 0;
-  let runOfBody = 0;
   await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, {
     path: "/ingest/metrics",
     headers: { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" },
-    headersOf: () => {
-      runOfBody = ingestRuns[target++ % ingestRuns.length]!;
-      return { "x-run-id": String(runOfBody) };
-    },
     body: () => {
+      const runId = ingestRuns[target++ % ingestRuns.length]!;
       // Steps only grow per run, as a training loop's do.
-      const step = stepOf.get(runOfBody) ?? 0;
-      stepOf.set(runOfBody, step + INGEST_LINES);
-      return ndjsonMetrics(step, INGEST_LINES, ingestNames);
+      const step = stepOf.get(runId) ?? 0;
+      stepOf.set(runId, step + INGEST_LINES);
+      return { headers: { "x-run-id": String(runId) }, body: ndjsonMetrics(step, INGEST_LINES, ingestNames) };
     },
   });
 } finally {
