@@ -4,8 +4,9 @@ import { loadChains, type LineageNode } from "../domain/lineage.js";
 import { stateEventPages, type StateEventPage, type StateEventsOfRun } from "../domain/state-history.js";
 import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
 
-// Per-request batching of computed fields that Prisma's query planning cannot include:
-// the metric summaries of every run of a list are read together.
+// Per-request batching of what a run list reads outside Prisma's query: metric summaries,
+// buckets and chains, which Prisma cannot express, and state history pages, which it can but
+// at several times the database's cost (as JSONB). Each is one statement for the whole list.
 
 export interface Loaders {
   /** A run's fork chain, root first ([] when not the organization's): every metric read of a run starts from it. */
