@@ -64,6 +64,34 @@ function statementsOf(proc: ChildProcess): Promise<number> {
   });
 }
 
+/**
+ * CONNECTIONS clients, each sending a request every `every` ms for `duration` ms, the first
+ * ones spread over one interval. autocannon's own rate limit starts every connection's
+ * second at the same instant, which turns a steady rate into bursts of 32. A client whose
+ * answer takes longer than the interval sends its next request when the answer comes, as
+ * the SDK's sync process does. Resolves once every request sent has its answer.
+ */
+async function paced(
+  next: () => { url: string; method: string; headers: Record<string, string>; body: string },
+  every: number,
+  duration: number,
+  onResponse: (status: number, ms: number) => void,
+): Promise<void> {
+  const end = performance.now() + duration;
+  const client = async (offset: number) => {
+    for (let at = performance.now() + offset; at < end; ) {
+      await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+      const { url, ...init } = next();
+      const sent = performance.now();
+      const res = await fetch(url, init);
+      await res.arrayBuffer();
+      onResponse(res.status, performance.now() - sent);
+      at = Math.max(at + every, performance.now()); // late: the next one goes now, with no catching up
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => client((i * every) / CONNECTIONS)));
+}
+
 const rows: Row[] = [];
 const WARM_UP = 2;
 /**
@@ -79,7 +107,17 @@ async function measure(
   scenario: string,
   t: Target,
   // A body, or a body with headers of its own (ingest names its run in a header).
-  opts: { path?: string; body: () => string | { body: string; headers: Record<string, string> }; headers?: Record<string, string> },
+  opts: {
+    path?: string;
+    body: () => string | { body: string; headers: Record<string, string> };
+    headers?: Record<string, string>;
+    /**
+     * Each connection sends one request every `every` ms, the connections' first requests
+     * spread evenly over that interval (as independent clients' are). Unset, each connection
+     * sends its next request as soon as it has an answer.
+     */
+    every?: number;
+  },
 ): Promise<Row> {
   const url = `${t.url}${opts.path ?? "/graphql"}`;
   const request = { url, method: "POST" as const, headers: { "content-type": "application/json", ...opts.headers } };
@@ -93,12 +131,20 @@ async function measure(
   let window: Promise<{ statements: number; cpu: number }> | undefined;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const run = autocannon({ ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => next(r as typeof request) }] }, () => done());
-  run.on("response", (_client, status, _bytes, ms) => {
+  const onResponse = (status: number, ms: number) => {
     if (performance.now() - ms < from) return; // sent during the warm-up
     latencies.push(ms);
     if (status < 200 || status >= 300) non2xx++;
-  });
+  };
+  if (opts.every) {
+    paced(() => next(request), opts.every, (WARM_UP + seconds) * 1000, onResponse).then(done);
+  } else {
+    const run = autocannon(
+      { ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => next(r as typeof request) }] },
+      () => done(),
+    );
+    run.on("response", (_client, status, _bytes, ms) => onResponse(status, ms));
+  }
   setTimeout(() => {
     from = performance.now();
     window = (async () => ({ statements: t.counted ? await statementsOf(t.proc) : 0, cpu: cpuSeconds(t.proc.pid!) }))();
@@ -269,17 +315,18 @@ try {
   const ingestRuns = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => createRunRest(gateway.url, `ingest-${i}`, "ingest")));
   const stepOf = new Map<number, number>();
   let target = 0;
-  await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, {
-    path: "/ingest/metrics",
-    headers: { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" },
-    body: () => {
-      const runId = ingestRuns[target++ % ingestRuns.length]!;
-      // Steps only grow per run, as a training loop's do.
-      const step = stepOf.get(runId) ?? 0;
-      stepOf.set(runId, step + INGEST_LINES);
-      return { headers: { "x-run-id": String(runId) }, body: ndjsonMetrics(step, INGEST_LINES, ingestNames) };
-    },
-  });
+  const ingestBody = () => {
+    const runId = ingestRuns[target++ % ingestRuns.length]!;
+    // Steps only grow per run, as a training loop's do.
+    const step = stepOf.get(runId) ?? 0;
+    stepOf.set(runId, step + INGEST_LINES);
+    return { headers: { "x-run-id": String(runId) }, body: ndjsonMetrics(step, INGEST_LINES, ingestNames) };
+  };
+  const ingestHeaders = { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" };
+  await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody });
+  // The same bodies at the SDK's pace: its sync process flushes each run about once a second
+  // (at most 100 records a flush), so 32 runs logging flat out send about 32 requests/s.
+  await measure("ingest, SDK pace (1/s per run)", gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody, every: 1000 });
 } finally {
   for (const p of started) {
     p.kill("SIGTERM");
@@ -304,7 +351,7 @@ const uncachedRatio = nested("gateway, no cache") / nested("PostGraphile 5");
 const ownRatio = nested("gateway") / nested("PostGraphile 5, own metrics");
 const uncachedOwnRatio = nested("gateway, no cache") / nested("PostGraphile 5, own metrics");
 const trivialShare = rows.find((r) => r.scenario.includes("viewer"))!.rps / rows.find((r) => r.scenario.includes("Yoga"))!.rps;
-const ingest = rows.find((r) => r.scenario.startsWith("ingest"))!;
+const ingest = rows.find((r) => r.scenario.startsWith("ingest ("))!;
 console.log(`\ningest: ${Math.round(ingest.rps * INGEST_LINES * INGEST_METRICS).toLocaleString("en")} points/s`);
 console.log(
   `nested history, gateway / PostGraphile: ${nestedRatio.toFixed(2)} (without the response cache: ${uncachedRatio.toFixed(2)}); authenticated viewer / bare Yoga: ${(trivialShare * 100).toFixed(0)}%`,
