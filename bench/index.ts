@@ -8,9 +8,11 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
+import pg from "pg";
 import { BENCH_KEY, createRunRest, describePinning, freshDatabase, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
+import { effectiveMetricsColumn } from "./servers/effective-metrics-column.js";
 
 const full = process.argv.includes("--full");
 const size = full ? FULL : QUICK;
@@ -186,7 +188,7 @@ const NESTED_GATEWAY = `query Page($project: String!) {
 
 // The same page on PostGraphile, aliased to the gateway's names so that the two answers can be
 // compared (checkSameAnswers): the same tables, order and sizes. The runs' metric summaries
-// come from the computed column bench/servers/postgraphile-effective-metrics.sql, which gives
+// come from the computed column of bench/servers/effective-metrics-column.ts, which gives
 // them the gateway's meaning (a fork's summaries include the history it inherits). Remaining
 // differences: no archived filter (storage_state has no index, so Amber offers no condition
 // on it; the seeded runs are all available), and the organization is a condition rather than
@@ -272,6 +274,11 @@ try {
   started.push(uncachedProc);
   const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counted: true };
 
+  // PostGraphile's computed column for the runs' summaries, in place before it reads the schema.
+  const setup = new pg.Client({ connectionString: databaseUrl });
+  await setup.connect();
+  await setup.query(effectiveMetricsColumn());
+  await setup.end();
   const pglProc = startScript("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, { node: node22(), preload: COUNTED });
   started.push(pglProc);
   await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
@@ -285,7 +292,7 @@ try {
   await waitFor("http://127.0.0.1:4662/", "{}");
   await waitFor("http://127.0.0.1:4663/graphql", '{"query":"{ __typename }"}');
 
-  const db = new (await import("pg")).default.Client({ connectionString: databaseUrl });
+  const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const org = (await db.query<{ id: number }>("SELECT id FROM organizations WHERE slug = 'default'")).rows[0]!.id;
   const runIds = (await db.query<{ id: number }>("SELECT id FROM runs WHERE fork_depth = 9 ORDER BY id")).rows.map((r) => r.id);

@@ -374,15 +374,31 @@ export async function metricSummariesOfRuns(
   opts: { names?: string[]; ownOnly?: boolean | null } = {},
 ): Promise<Map<number, MetricSummary[]>> {
   if (runIds.length === 0) return summariesByRun(runIds, []);
+  const statement = effectiveSummariesStatement(Prisma.sql`${[...runIds]}::int[]`, Prisma.sql`${organizationId}`, opts);
+  const rows = await queryTemplate<SummaryRow>(db, statement, "metric_summaries_of_runs");
+  return summariesByRun(runIds, rows);
+}
+
+/**
+ * The statement of metricSummariesOfRuns: a row per run (`target`) and metric name, for the
+ * runs `runIds` (an int[] expression) of the organization `organizationId`. bench/ runs it
+ * for one run inside PostGraphile's computed column, so that both servers compute the
+ * nested page's summaries with the same statement.
+ */
+export function effectiveSummariesStatement(
+  runIds: Prisma.Sql,
+  organizationId: Prisma.Sql,
+  opts: { names?: string[]; ownOnly?: boolean | null } = {},
+): Prisma.Sql {
   const B = LIMITS.rollupBlock;
   const own = opts.ownOnly === true;
-  const rows = await queryTemplate<SummaryRow>(db, Prisma.sql`
+  return Prisma.sql`
     WITH chain AS (
       SELECT self.id AS target, r.id AS run_id, r.max_step, r.fork_depth,
              CASE WHEN ${own}::bool THEN -1 ELSE coalesce(r.fork_step, -1) END AS lo,
              coalesce(lead(r.fork_step) OVER (PARTITION BY self.id ORDER BY r.fork_depth), ${String(Number.MAX_SAFE_INTEGER)}::bigint) AS hi
       FROM runs self JOIN runs r ON r.id = self.id OR (NOT ${own}::bool AND r.id = ANY(self.ancestor_ids))
-      WHERE self.id = ANY(${[...runIds]}::int[]) AND self.organization_id = ${organizationId}
+      WHERE self.id = ANY(${runIds}) AND self.organization_id = ${organizationId}
     ),
     seg AS (
       SELECT target, run_id, lo < 0 AND (max_step IS NULL OR hi >= max_step) AS whole, lo + 1 AS a, hi AS b
@@ -422,8 +438,7 @@ export async function metricSummariesOfRuns(
     )
     SELECT target, name, sum(n) AS n, min(mn)::text AS mn, max(mx)::text AS mx, min(fs)::text AS fs,
            ((max(ARRAY[ls::float8, lv]))[1])::bigint AS ls, ((max(ARRAY[ls::float8, lv]))[2])::text AS lv
-    FROM parts GROUP BY target, name`, "metric_summaries_of_runs");
-  return summariesByRun(runIds, rows);
+    FROM parts GROUP BY target, name`;
 }
 
 /** A summary row of either statement below: the run it is for, and its aggregates as text. */
