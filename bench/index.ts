@@ -5,7 +5,7 @@
 // Statements per request are counted inside each server that talks to PostgreSQL
 // (bench/count-statements.ts); server CPU is the server process's own (utime + stime), as a
 // share of one core.
-import type { ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
 import pg from "pg";
@@ -57,6 +57,11 @@ async function waitFor(url: string, body: string, headers: Record<string, string
 }
 
 const COUNTED = ["./bench/count-statements.ts"];
+// Every server on one runtime, so that rows compare servers and not Node versions:
+// PostGraphile 5's engine needs Node 22, so all of them run on it (the gateway supports
+// Node 20.19 and later; it measured 10–21% less CPU per page on 22 than on 20).
+const NODE = node22();
+const NODE_VERSION = execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim();
 
 /** The statements a counted server has sent so far. */
 function statementsOf(proc: ChildProcess): Promise<number> {
@@ -262,7 +267,7 @@ try {
   console.error(`seeding ${size.runs} runs in ${size.projects} projects…`);
   // No liveness sweeps: the seeded RUNNING runs never heartbeat, and sweeping them would
   // write during the measurements.
-  const gatewayProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0" }, 4660, COUNTED);
+  const gatewayProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0" }, 4660, { node: NODE, preload: COUNTED });
   started.push(gatewayProc);
   const t0 = performance.now();
   await seed(databaseUrl, "default", size);
@@ -270,7 +275,7 @@ try {
   const gateway: Target = { name: "gateway", proc: gatewayProc, url: "http://127.0.0.1:4660", counted: true };
   // The same gateway without its response cache: what every request costs when something
   // writes between two reads (a training run logging), which empties the cache.
-  const uncachedProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0", RESPONSE_CACHE_MB: "0" }, 4664, COUNTED);
+  const uncachedProc = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0", RESPONSE_CACHE_MB: "0" }, 4664, { node: NODE, preload: COUNTED });
   started.push(uncachedProc);
   const uncached: Target = { name: "gateway, no cache", proc: uncachedProc, url: "http://127.0.0.1:4664", counted: true };
 
@@ -279,15 +284,15 @@ try {
   await setup.connect();
   await setup.query(effectiveMetricsColumn());
   await setup.end();
-  const pglProc = startScript("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, { node: node22(), preload: COUNTED });
+  const pglProc = startScript("bench/servers/postgraphile.ts", { DATABASE_URL: databaseUrl, PORT: "4661" }, { node: NODE, preload: COUNTED });
   started.push(pglProc);
   await waitFor("http://127.0.0.1:4661/graphql", '{"query":"{ __typename }"}');
   const postgraphile: Target = { name: "PostGraphile 5", proc: pglProc, url: "http://127.0.0.1:4661", counted: true };
   // The same server asked for its own summaries: the answer differs for every fork.
   const postgraphileOwn: Target = { ...postgraphile, name: "PostGraphile 5, own metrics" };
 
-  const httpProc = startScript("bench/servers/bare.ts", { BARE: "http", PORT: "4662" });
-  const yogaProc = startScript("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" });
+  const httpProc = startScript("bench/servers/bare.ts", { BARE: "http", PORT: "4662" }, { node: NODE });
+  const yogaProc = startScript("bench/servers/bare.ts", { BARE: "yoga", PORT: "4663" }, { node: NODE });
   started.push(httpProc, yogaProc);
   await waitFor("http://127.0.0.1:4662/", "{}");
   await waitFor("http://127.0.0.1:4663/graphql", '{"query":"{ __typename }"}');
@@ -343,7 +348,7 @@ try {
 
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
-console.log(describePinning());
+console.log(`servers on Node ${NODE_VERSION}; ${describePinning()}`);
 console.log(pad("scenario", 36) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
 for (const r of rows) {
   console.log(
@@ -372,6 +377,7 @@ writeFileSync(
     {
       mode: full ? "full" : "quick",
       pinning: PINNING ?? "none",
+      node: NODE_VERSION,
       at: new Date().toISOString(),
       size,
       seconds,

@@ -58,9 +58,10 @@ export function startScript(script: string, env: Record<string, string>, opts: {
   });
 }
 
-export async function startGateway(env: Record<string, string>, port: number, preload: string[] = []): Promise<ChildProcess> {
+/** The gateway in a process of its own; `opts` as startScript's. */
+export async function startGateway(env: Record<string, string>, port: number, opts: { node?: string; preload?: string[] } = {}): Promise<ChildProcess> {
   // One key drives every scenario, far above any per-key rate a deployment would allow.
-  const proc = startScript("src/main.ts", { PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, RATE_LIMIT_PER_SECOND: "0", ...env }, { preload });
+  const proc = startScript("src/main.ts", { PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, RATE_LIMIT_PER_SECOND: "0", ...env }, opts);
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`, { headers: { "x-graphql-yoga-csrf": "1" } })).ok) return proc;
