@@ -9,7 +9,7 @@ import { execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import autocannon from "autocannon";
 import pg from "pg";
-import { BENCH_KEY, createRunRest, describePinning, freshDatabase, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
+import { BENCH_KEY, createRunRest, describePinning, freshDatabase, gqlClient, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { FULL, QUICK, seed } from "./seed.js";
 import { effectiveMetricsColumn } from "./servers/effective-metrics-column.js";
@@ -231,24 +231,24 @@ const RUN_PAGE = `query RunPage($runId: Int!) {
 
 const auth = { authorization: `Bearer ${BENCH_KEY}` };
 
+/** The name bench/seed.ts gives its i-th project (from 1). */
+const projectName = (i: number) => `project-${String(i).padStart(2, "0")}`;
+
 /**
  * Whether the gateway and PostGraphile give the same nested page for every project, once
  * PostGraphile's wrappers are taken off (its project list, its metric connection) and times
  * are compared as instants (the two format offsets differently). A comparison of speeds is
  * only fair between equal answers.
  */
-async function checkSameAnswers(gatewayUrl: string, postgraphileUrl: string, org: number, projects: number): Promise<void> {
-  const post = async (url: string, query: string, variables: object, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown };
-    if (!body.data || body.errors) throw new Error(`${url}: ${JSON.stringify(body.errors)}`);
-    return body.data;
-  };
+async function checkSameAnswers(gatewayPort: number, postgraphilePort: number, org: number, projects: number): Promise<void> {
+  // The bench key goes to PostGraphile too, which ignores it.
+  const ourPage = gqlClient(gatewayPort);
+  const theirPage = gqlClient(postgraphilePort);
   const instants = (_key: string, v: unknown) => (typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v).getTime() : v);
   for (let i = 1; i <= projects; i++) {
-    const name = `project-${String(i).padStart(2, "0")}`;
-    const ours = (await post(gatewayUrl, NESTED_GATEWAY, { project: name }, auth)).project.runs;
-    const theirs = (await post(postgraphileUrl, NESTED_POSTGRAPHILE, { org, project: name })).project.nodes[0].runs;
+    const name = projectName(i);
+    const ours = (await ourPage(NESTED_GATEWAY, { project: name })).project.runs;
+    const theirs = (await theirPage(NESTED_POSTGRAPHILE, { org, project: name })).project.nodes[0].runs;
     for (const run of theirs.nodes) run.metrics = run.metrics.nodes;
     if (JSON.stringify(ours, instants) !== JSON.stringify(theirs, instants)) throw new Error(`the gateway and PostGraphile answer ${name}'s page differently`);
   }
@@ -303,11 +303,11 @@ try {
   const runIds = (await db.query<{ id: number }>("SELECT id FROM runs WHERE fork_depth = 9 ORDER BY id")).rows.map((r) => r.id);
   await db.end();
 
-  await checkSameAnswers(gateway.url, postgraphile.url, org, size.projects);
+  await checkSameAnswers(4660, 4661, org, size.projects);
   console.error(`the gateway and PostGraphile give the same nested page for all ${size.projects} projects`);
   console.error(`measuring, ${seconds} s per row at ${CONNECTIONS} connections…`);
   let n = 0;
-  const project = () => `project-${String((n++ % size.projects) + 1).padStart(2, "0")}`;
+  const project = () => projectName((n++ % size.projects) + 1);
   await measure("overhead: bare node:http", { name: "node:http", proc: httpProc, url: "http://127.0.0.1:4662" }, { path: "/", body: () => "{}" });
   await measure("overhead: bare Yoga { __typename }", { name: "Yoga", proc: yogaProc, url: "http://127.0.0.1:4663" }, { body: () => '{"query":"{ __typename }"}' });
   await measure("overhead: authenticated viewer", gateway, { body: () => '{"query":"{ viewer { organization { slug } } }"}', headers: auth });
