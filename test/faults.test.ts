@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UNAVAILABLE_MESSAGE } from "../src/db/unavailable.js";
 import { listen } from "./helpers/http.js";
 import { createTestApp } from "./helpers/test-app.js";
+import { openTestDatabase, type TestDatabase } from "./helpers/test-database.js";
 
 // The database drops the gateway's connections in the middle of a create load (a
 // failover, an operator's pg_terminate_backend). The gateway must keep serving once the
@@ -55,5 +56,34 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL connections terminated un
     const after = await admin.query(`SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS d FROM runs WHERE organization_id = $1`, [org.id]);
     expect(after.rows[0]).toEqual({ n: 300, d: 300 });
     await admin.end();
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL dropping idle connections", () => {
+  // A dropped idle connection is an error event on its pool, and an unheard error event
+  // ends the process. Prisma listens on the pool it shares only while it is connected:
+  // before its first query and after $disconnect, the pool must not be left unheard.
+  it.each([
+    ["before Prisma's first query", async (_db: TestDatabase) => {}],
+    ["after Prisma disconnects", async (db: TestDatabase) => {
+      await db.prisma.organization.count();
+      await db.prisma.$disconnect();
+    }],
+  ])("%s, the gateway keeps serving", async (_, prepare) => {
+    const db = await openTestDatabase();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await prepare(db);
+      await Promise.all([db.sql.query("SELECT pg_sleep(0.05)"), db.sql.query("SELECT pg_sleep(0.05)")]);
+      expect(db.poolStats!().idle).toBeGreaterThanOrEqual(2);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      for (let i = 0; i < 100 && db.poolStats!().idle > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(db.poolStats!().idle).toBe(0);
+      expect(await db.sql.query<{ one: number }>("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.end();
+      await db.close();
+    }
   });
 });

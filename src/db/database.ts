@@ -68,9 +68,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // rather than as a startup option: a URL's own `options` would override that, and
     // poolers such as PgBouncer refuse the parameter.
     const prepared = new pg.Pool({ ...config, onConnect: (client) => client.query("SET plan_cache_mode = force_generic_plan") });
-    // An idle connection that drops (a restart, a failover) leaves the pool, which opens a
-    // new one on demand; unheard, the pool's error event would end the process. (Prisma's
-    // adapter listens on the other pool.)
+    // An idle connection that drops (a restart, a failover) leaves its pool, which opens a
+    // new one on demand; unheard, the pool's error event would end the process. Prisma's
+    // adapter listens on the pool it shares only between its first query and $disconnect,
+    // while the plain SQL uses it from the first request to the last.
+    pool.on("error", () => {});
     prepared.on("error", () => {});
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
