@@ -4,13 +4,14 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLScalarType } from "graphql";
-import { DateTimeResolver, JSONObjectResolver, JSONResolver, SafeIntResolver } from "graphql-scalars";
+import { JSONObjectResolver, JSONResolver, SafeIntResolver } from "graphql-scalars";
 import { createGraphQLError } from "graphql-yoga";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import type { JsonObject } from "../domain/json-merge.js";
 import { LIMITS } from "../domain/limits.js";
 import { unauthenticated, type Context } from "./context.js";
+import { DateTimeScalar } from "./date-time.js";
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -54,7 +55,7 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType("DateTime", DateTimeResolver);
+builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONResolver);
 // graphql-scalars names a rejected value by interpolating it: an array holding an object
 // whose "toString" key is not a function then throws a TypeError (an internal error)
