@@ -16,6 +16,9 @@ export async function migrate(db: Database, databaseUrl?: string): Promise<strin
     return applied;
   }
   const lockClient = new pg.Client({ connectionString: databaseUrl });
+  // Dropped while the migrations run, the idle connection emits an error that would end the
+  // process unheard; the lock went with the session, and the migrations report their own failure.
+  lockClient.on("error", () => {});
   await lockClient.connect();
   try {
     await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
