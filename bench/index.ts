@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { BENCH_KEY, createRunRest, describePinning, freshDatabase, gqlClient, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
+import { NESTED_GATEWAY, projectName } from "./queries.js";
 import { FULL, QUICK, seed } from "./seed.js";
 import { effectiveMetricsColumn } from "./servers/effective-metrics-column.js";
 
@@ -176,21 +177,6 @@ async function measure(
   return row;
 }
 
-const NESTED_GATEWAY = `query Page($project: String!) {
-  project(name: $project) {
-    runs(first: 50) {
-      totalCount
-      nodes {
-        runId number name state createdAt
-        forkedFrom { runId }
-        forks { totalCount }
-        stateHistory(last: 5) { nodes { fromState toState at } }
-        metrics { name count min max last }
-      }
-    }
-  }
-}`;
-
 // The same page on PostGraphile, aliased to the gateway's names so that the two answers can be
 // compared (checkSameAnswers): the same tables, order and sizes. The runs' metric summaries
 // come from the computed column of bench/servers/effective-metrics-column.ts, which gives
@@ -230,9 +216,6 @@ const RUN_PAGE = `query RunPage($runId: Int!) {
 }`;
 
 const auth = { authorization: `Bearer ${BENCH_KEY}` };
-
-/** The name bench/seed.ts gives its i-th project (from 1). */
-const projectName = (i: number) => `project-${String(i).padStart(2, "0")}`;
 
 /**
  * Whether the gateway and PostGraphile give the same nested page for every project, once

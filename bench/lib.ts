@@ -44,25 +44,34 @@ export async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-/**
- * A TypeScript script in a process of its own, in production mode. `preload`: modules to
- * --import first (bench/count-statements.ts); the child gets an IPC channel.
- */
-export function startScript(script: string, env: Record<string, string>, opts: { node?: string; preload?: string[] } = {}): ChildProcess {
-  const command = [opts.node ?? process.execPath, "--import", "tsx", ...(opts.preload ?? []).flatMap((m) => ["--import", m]), script];
+export interface ScriptOptions {
+  /** The Node binary (default: this one's). */
+  node?: string;
+  /** Modules to --import first (bench/count-statements.ts). */
+  preload?: string[];
+  /** A command the process runs under (valgrind and its options). */
+  wrap?: string[];
+  /** The checkout to run the script from (default: this one). */
+  cwd?: string;
+}
+
+/** A TypeScript script in a process of its own, in production mode; the child gets an IPC channel. */
+export function startScript(script: string, env: Record<string, string>, opts: ScriptOptions = {}): ChildProcess {
+  const command = [...(opts.wrap ?? []), opts.node ?? process.execPath, "--import", "tsx", ...(opts.preload ?? []).flatMap((m) => ["--import", m]), script];
   // taskset execs the server in its place: the child's pid is the server's.
   const [file, ...args] = PINNING ? ["taskset", "-c", PINNING.servers, ...command] : command;
   return spawn(file!, args, {
+    cwd: opts.cwd,
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
 }
 
-/** The gateway in a process of its own; `opts` as startScript's. */
-export async function startGateway(env: Record<string, string>, port: number, opts: { node?: string; preload?: string[] } = {}): Promise<ChildProcess> {
+/** The gateway in a process of its own; `opts` as startScript's, and how long it may take to answer. */
+export async function startGateway(env: Record<string, string>, port: number, opts: ScriptOptions & { waitSeconds?: number } = {}): Promise<ChildProcess> {
   // One key drives every scenario, far above any per-key rate a deployment would allow.
   const proc = startScript("src/main.ts", { PORT: String(port), LOG_LEVEL: "warn", BOOTSTRAP_API_KEY: BENCH_KEY, RATE_LIMIT_PER_SECOND: "0", ...env }, opts);
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < (opts.waitSeconds ?? 30) * 10; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/graphql?query=%7B__typename%7D`, { headers: { "x-graphql-yoga-csrf": "1" } })).ok) return proc;
     } catch {
