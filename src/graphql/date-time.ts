@@ -2,9 +2,9 @@ import { GraphQLScalarType } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 
 // graphql-scalars' DateTime hands the Date itself to the response, and JSON.stringify then
-// calls its toJSON. V8's toISOString formats through vsnprintf, field by field: about 7,000
-// instructions a date, 9% of the gateway's instructions on the nested history page (300
-// dates; callgrind, bench/README.md). The same text from integer arithmetic costs a
+// calls its toJSON. V8's toISOString formats through vsnprintf, field by field: about 10,000
+// instructions a date with toJSON, 9.6% of the gateway's instructions on the nested history
+// page (300 dates; callgrind, bench/README.md). The same text from integer arithmetic costs a
 // fraction of that. Dates outside the years 0-9999, which toISOString writes with a sign
 // and six digits, still go through it.
 
