@@ -6,7 +6,9 @@
 // (bench/count-statements.ts); server CPU is the server process's own (utime + stime), as a
 // share of one core.
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { BENCH_KEY, createRunRest, describePinning, freshDatabase, gqlClient, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
@@ -237,6 +239,33 @@ async function checkSameAnswers(gatewayPort: number, postgraphilePort: number, o
   }
 }
 
+/**
+ * The floor of the nested page: Yoga and graphql-js executing the same query from memory
+ * (bench/servers/bare.ts), with the gateway's own answers as its data, checked to give them
+ * back byte for byte. What is left between this row and the gateway's uncached row is the
+ * cost of fetching the page: statements, their rows, and the layers that map them.
+ */
+async function startFloor(port: number, projects: number, started: ChildProcess[]): Promise<ChildProcess> {
+  const ourPage = gqlClient(4660);
+  const pages: Record<string, unknown> = {};
+  for (let i = 1; i <= projects; i++) pages[projectName(i)] = (await ourPage(NESTED_GATEWAY, { project: projectName(i) })).project;
+  const dir = mkdtempSync(join(tmpdir(), "bench-floor-"));
+  writeFileSync(join(dir, "pages.json"), JSON.stringify(pages));
+  const proc = startScript("bench/servers/bare.ts", { BARE: "page", PORT: String(port), PAGES: join(dir, "pages.json") }, { node: NODE });
+  started.push(proc);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/graphql`, '{"query":"{ __typename }"}');
+  } finally {
+    // Read at start; the server keeps its copy.
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const floorPage = gqlClient(port);
+  for (const [name, page] of Object.entries(pages)) {
+    if (JSON.stringify((await floorPage(NESTED_GATEWAY, { project: name })).project) !== JSON.stringify(page)) throw new Error(`the from-memory server answers ${name}'s page differently`);
+  }
+  return proc;
+}
+
 // Ingest as the pluto-ml SDK sends it: NDJSON bodies of 100 lines (steps) of 20 metrics,
 // each connection's requests spread over runs of their own.
 const INGEST_LINES = 100;
@@ -288,6 +317,8 @@ try {
 
   await checkSameAnswers(4660, 4661, org, size.projects);
   console.error(`the gateway and PostGraphile give the same nested page for all ${size.projects} projects`);
+  const floorProc = await startFloor(4665, size.projects, started);
+  const floor: Target = { name: "graphql-js from memory", proc: floorProc, url: "http://127.0.0.1:4665" };
   console.error(`measuring, ${seconds} s per row at ${CONNECTIONS} connections…`);
   let n = 0;
   const project = () => projectName((n++ % size.projects) + 1);
@@ -297,6 +328,7 @@ try {
   await measure("nested history (50 runs)", gateway, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
   await measure("nested history (50 runs)", uncached, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
   await measure("nested history (50 runs)", postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }) });
+  await measure("nested history (50 runs)", floor, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }) });
   await measure("nested history (50 runs)", postgraphileOwn, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE_OWN, variables: { org, project: project() } }) });
   await measure("run page (fork at depth 9)", gateway, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
   await measure("run page (fork at depth 9)", uncached, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
@@ -330,16 +362,21 @@ try {
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
+/** The server's CPU time per answered request, in ms: what a request costs it, whatever the load. */
+const cpuPerRequest = (r: Row) => (r.rps > 0 ? (r.cpu * 10) / r.rps : 0);
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
 console.log(`servers on Node ${NODE_VERSION}; ${describePinning()}`);
-console.log(pad("scenario", 36) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "non-2xx".padStart(9));
+console.log(
+  pad("scenario", 36) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "CPU ms/req".padStart(11) + "non-2xx".padStart(9),
+);
 for (const r of rows) {
   console.log(
     pad(r.scenario, 36) + pad(r.server, 29) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
-      (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + String(r.non2xx).padStart(9),
+      (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + cpuPerRequest(r).toFixed(2).padStart(11) + String(r.non2xx).padStart(9),
   );
 }
-const nested = (server: string) => rows.find((r) => r.scenario.startsWith("nested") && r.server === server)!.rps;
+const nestedRow = (server: string) => rows.find((r) => r.scenario.startsWith("nested") && r.server === server)!;
+const nested = (server: string) => nestedRow(server).rps;
 const nestedRatio = nested("gateway") / nested("PostGraphile 5");
 const uncachedRatio = nested("gateway, no cache") / nested("PostGraphile 5");
 // Against PostGraphile answering with the runs' own summaries, which is less work and not the same page.
@@ -353,6 +390,10 @@ console.log(
 );
 console.log(
   `nested history, gateway / PostGraphile with the runs' own summaries (not the same answer): ${ownRatio.toFixed(2)} (without the response cache: ${uncachedOwnRatio.toFixed(2)})`,
+);
+// Server CPU alone: PostgreSQL's share of each page is not in these figures.
+console.log(
+  `nested history, server CPU per page: gateway without the cache ${cpuPerRequest(nestedRow("gateway, no cache")).toFixed(2)} ms, PostGraphile ${cpuPerRequest(nestedRow("PostGraphile 5")).toFixed(2)} ms, graphql-js from memory ${cpuPerRequest(nestedRow("graphql-js from memory")).toFixed(2)} ms`,
 );
 writeFileSync(
   "bench/results.json",
@@ -372,6 +413,7 @@ writeFileSync(
         { scenario: r.scenario, server: r.server, metric: "latency p99", value: r.p99, unit: "ms" },
         ...(r.statements == null ? [] : [{ scenario: r.scenario, server: r.server, metric: "SQL statements", value: Number(r.statements.toFixed(2)), unit: "per request" }]),
         { scenario: r.scenario, server: r.server, metric: "server CPU", value: Math.round(r.cpu), unit: "% of one core" },
+        { scenario: r.scenario, server: r.server, metric: "server CPU per request", value: Number(cpuPerRequest(r).toFixed(2)), unit: "ms" },
         { scenario: r.scenario, server: r.server, metric: "non-2xx", value: r.non2xx, unit: "responses" },
       ]),
       ratios: {
