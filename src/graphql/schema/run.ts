@@ -14,13 +14,17 @@ export const Run = builder.prismaNode("Run", {
   id: { field: "id" },
   // Select mode: a query reads the columns its fields need, not all 35 (config and the
   // other JSON columns are the wide ones), which matters most inside nested lists.
-  select: { id: true },
+  // The five columns every run list shows are always read, and their fields resolve as
+  // plain fields: an exposed field in select mode looks its row's loading plan up each time
+  // it resolves, 250 lookups on a page of 50 runs, 3% of the page's instructions
+  // (bench/README.md).
+  select: { id: true, number: true, name: true, state: true, createdAt: true },
   // Another organization's id reads as "not found", never as an error.
   nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
   fields: (t) => ({
-    runId: t.exposeInt("id"),
-    number: t.exposeInt("number", { nullable: true }),
+    runId: t.int({ resolve: (r) => r.id }),
+    number: t.int({ nullable: true, resolve: (r) => r.number }),
     displayId: t.string({
       nullable: true,
       select: { number: true, project: { select: { runPrefix: true } } },
@@ -31,7 +35,7 @@ export const Run = builder.prismaNode("Run", {
       select: { project: { select: { name: true } } },
       resolve: (r, _args, ctx) => runUrl(ctx.publicUrl, ctx.caller!.organizationSlug, r.project.name, r.id),
     }),
-    name: t.exposeString("name"),
+    name: t.string({ resolve: (r) => r.name }),
     notes: t.exposeString("notes", { nullable: true }),
     tags: t.exposeStringList("tags"),
     runGroup: t.exposeString("runGroup", { nullable: true }),
@@ -46,10 +50,10 @@ export const Run = builder.prismaNode("Run", {
     pipelineId: t.exposeString("pipelineId", { nullable: true }),
     pipelineVersionId: t.exposeString("pipelineVersionId", { nullable: true, description: "Also holds a decision policy version." }),
     serviceAccount: t.exposeString("serviceAccount", { nullable: true }),
-    state: t.expose("state", { type: RunStateEnum }),
+    state: t.field({ type: RunStateEnum, resolve: (r) => r.state }),
     error: t.field({ type: RunError, nullable: true, select: { error: true }, resolve: (r) => (r.error as { message: string } | null) ?? null }),
     storageState: t.expose("storageState", { type: StorageStateEnum }),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    createdAt: t.field({ type: "DateTime", resolve: (r) => r.createdAt }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     scheduledAt: t.expose("scheduledAt", { type: "DateTime", nullable: true }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
