@@ -88,4 +88,31 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL unavailable", () => {
     const runs = (await (await query()).json()) as { data: { project: { runCount: number } } };
     expect(runs.data.project.runCount).toBe(2);
   });
+
+  // Opening a connection is bounded (3 s, src/db/database.ts); node-postgres reports the
+  // bound as a bare "timeout expired", which once reached clients as an internal error.
+  it("answers 503 when PostgreSQL accepts connections but does not answer them", async () => {
+    expect((await create("before-silence")).status).toBe(200);
+
+    proxy.silent();
+    const [rest, gql] = await Promise.all([timed(() => create("during-silence")), timed(() => query())]);
+    expect(rest.value.status).toBe(503);
+    expect(await rest.value.json()).toEqual({ error: "Service Unavailable", message: "The database is unavailable: retry shortly." });
+    expect(gql.value.status).toBe(503);
+    const body = (await gql.value.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(["DATABASE_UNAVAILABLE"]);
+    // The bound of one connection attempt, not a hang.
+    expect(Math.max(rest.ms, gql.ms)).toBeLessThan(8000);
+
+    await proxy.up();
+    let status = 0;
+    const back = performance.now();
+    while (performance.now() - back < 10_000 && status !== 200) {
+      status = (await create(`after-silence-${Math.round(performance.now())}`)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(200);
+    const runs = (await (await query()).json()) as { data: { project: { runCount: number } } };
+    expect(runs.data.project.runCount).toBe(4);
+  }, 30_000);
 });

@@ -21,8 +21,10 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
 // Prisma's driver adapters' names for the same conditions.
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
-// pg's own errors carry no code.
-const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/;
+// pg's own errors carry no code. "timeout expired" is node-postgres's word for a connection
+// attempt that ran past its bound (connectionTimeoutMillis): a server that accepts but does
+// not answer, or answers too slowly.
+const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|^timeout expired$|Client has encountered a connection error|Connection is closed/;
 
 function matches(e: object): boolean {
   if (e instanceof DatabaseUnavailableError) return true;

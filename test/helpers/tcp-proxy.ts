@@ -3,11 +3,14 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 /**
  * A TCP proxy in front of a server (PostgreSQL), to take it away and bring it back without
  * touching the real one that other tests share: `down()` refuses new connections and cuts
- * the open ones, as a stopped database does; `up()` listens again on the same port.
+ * the open ones, as a stopped database does; `silent()` cuts the open ones and accepts new
+ * ones that never answer, as an overloaded server or a black-holed route does; `up()` serves
+ * again on the same port.
  */
 export interface TcpProxy {
   port: number;
   down(): Promise<void>;
+  silent(): void;
   up(): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,9 +19,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let answering = true;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       server = createServer((client) => {
+        if (!answering) {
+          sockets.add(client);
+          client.on("close", () => sockets.delete(client));
+          client.on("error", () => {});
+          return;
+        }
         const upstream = connect(targetPort, targetHost);
         for (const s of [client, upstream]) {
           sockets.add(s);
@@ -49,7 +59,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       return port;
     },
     down,
-    up: () => (server ? Promise.resolve() : listen()),
+    silent() {
+      answering = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    up() {
+      answering = true;
+      return server ? Promise.resolve() : listen();
+    },
     close: down,
   };
 }
