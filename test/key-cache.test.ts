@@ -56,6 +56,21 @@ describe("the key cache", () => {
     expect(reads).toHaveLength(1);
   });
 
+  it("reads a key once for the requests that arrive with it together", async () => {
+    const auth = await authenticator();
+    const { key } = await createApiKey(db.prisma, orgId, { name: "k1b" });
+    reads.length = 0;
+    const results = await Promise.all(Array.from({ length: 8 }, () => auth.authenticate(bearer(key))));
+    expect(results.map((r) => r.ok)).toEqual(Array(8).fill(true));
+    expect(reads).toHaveLength(1);
+    // Unknown keys are not shared: each refusal is read again, in case the key was just made.
+    const unknown = "mlps_" + "u".repeat(40);
+    reads.length = 0;
+    const refused = await Promise.all(Array.from({ length: 3 }, () => auth.authenticate(bearer(unknown))));
+    expect(refused).toEqual(Array(3).fill({ ok: false, failure: "unknown" }));
+    expect(reads).toHaveLength(3);
+  });
+
   it("forgets a key revoked in plain SQL, without waiting for its time to live", async () => {
     const auth = await authenticator({ ttlMs: 3_600_000 });
     const { key, id } = await createApiKey(db.prisma, orgId, { name: "k2" });

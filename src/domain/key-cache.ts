@@ -9,6 +9,9 @@ import { checkKey, keyHashOf, readKey, type AuthResult, type KeyRecord } from ".
 // or a change to the key's organization. Expiry is checked on every request against the
 // remembered time. While the notification channel is down nothing is cached, so a
 // revocation is never missed; only keys that exist are cached, so a new key works at once.
+// Requests that arrive with the same uncached key while it is being read share that read: at
+// start, or when a busy key's time to live runs out, 32 requests at once would otherwise
+// open as many connections to read one row.
 
 export const AUTH_CHANNEL = "gateway_auth";
 
@@ -36,6 +39,8 @@ export async function createAuthenticator(sql: Sql, listen: Listen | null, opts:
   const maxEntries = opts.maxEntries ?? 10_000;
   const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  /** Reads in flight, by key hash, with the generation they started in. */
+  const reading = new Map<string, { key: Promise<KeyRecord | null>; generation: number }>();
   let live = false;
   // Bumped by every notification and every loss of the channel: a read that started before
   // a change must not store what it read after the change was announced.
@@ -78,11 +83,21 @@ export async function createAuthenticator(sql: Sql, listen: Listen | null, opts:
       const t = now();
       const hit = entries.get(parsed.hash);
       if (hit && t - hit.cachedAt < ttlMs) return use(hit.key, t);
-      const seen = generation;
-      const key = await readKey(sql, parsed.hash);
+      let read = reading.get(parsed.hash);
+      const joined = read !== undefined;
+      if (!read) {
+        const started = { key: readKey(sql, parsed.hash), generation };
+        reading.set(parsed.hash, started);
+        const done = () => reading.get(parsed.hash) === started && reading.delete(parsed.hash);
+        started.key.then(done, done);
+        read = started;
+      }
+      let key = await read.key;
+      // A refusal read before this request arrived may predate the key's creation.
+      if (!key && joined) key = await readKey(sql, parsed.hash);
       if (!key) return { ok: false, failure: "unknown" };
       const result = use(key, t);
-      if (live && seen === generation && result.ok) {
+      if (live && read.generation === generation && result.ok) {
         entries.delete(parsed.hash);
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
         entries.set(parsed.hash, { key, cachedAt: t });
