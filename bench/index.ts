@@ -245,8 +245,8 @@ async function checkSameAnswers(gatewayPort: number, postgraphilePort: number, o
  * back byte for byte. What is left between this row and the gateway's uncached row is the
  * cost of fetching the page: statements, their rows, and the layers that map them.
  */
-async function startFloor(port: number, projects: number, started: ChildProcess[]): Promise<ChildProcess> {
-  const ourPage = gqlClient(4660);
+async function startFloor(gatewayPort: number, port: number, projects: number, started: ChildProcess[]): Promise<ChildProcess> {
+  const ourPage = gqlClient(gatewayPort);
   const pages: Record<string, unknown> = {};
   for (let i = 1; i <= projects; i++) pages[projectName(i)] = (await ourPage(NESTED_GATEWAY, { project: projectName(i) })).project;
   const dir = mkdtempSync(join(tmpdir(), "bench-floor-"));
@@ -317,7 +317,7 @@ try {
 
   await checkSameAnswers(4660, 4661, org, size.projects);
   console.error(`the gateway and PostGraphile give the same nested page for all ${size.projects} projects`);
-  const floorProc = await startFloor(4665, size.projects, started);
+  const floorProc = await startFloor(4660, 4665, size.projects, started);
   const floor: Target = { name: "graphql-js from memory", proc: floorProc, url: "http://127.0.0.1:4665" };
   console.error(`measuring, ${seconds} s per row at ${CONNECTIONS} connections…`);
   let n = 0;

@@ -22,7 +22,7 @@ import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { freshDatabase, gqlClient, startGateway, startScript, stopGateway } from "./lib.js";
+import { freshDatabase, gqlClient, median, startGateway, startScript, stopGateway } from "./lib.js";
 import { node22 } from "./node22.js";
 import { NESTED_GATEWAY, projectName } from "./queries.js";
 import { QUICK, seed } from "./seed.js";
@@ -160,7 +160,6 @@ try {
   rmSync(dumps, { recursive: true, force: true });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const m = (x: number) => (x / 1e6).toFixed(3);
 console.log(`\ninstructions per request (millions), callgrind, servers on Node ${execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim()}, ${ROUNDS} rounds each`);
 console.log("scenario".padEnd(28) + "server".padEnd(34) + "main thread (median, range)".padStart(30) + "all threads".padStart(14));

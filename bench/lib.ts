@@ -151,6 +151,9 @@ export function gqlClient(port: number) {
   };
 }
 
+/** The middle value (the upper one of an even count). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /** Median wall time of `n` sequential calls, in ms. */
 export async function medianMs(f: () => Promise<unknown>, n: number): Promise<number> {
   const xs: number[] = [];
@@ -159,7 +162,7 @@ export async function medianMs(f: () => Promise<unknown>, n: number): Promise<nu
     await f();
     xs.push(performance.now() - t0);
   }
-  return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+  return median(xs);
 }
 
 /** A run created through Pluto's REST route, as the SDK creates one. */

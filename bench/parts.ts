@@ -6,7 +6,7 @@
 // counts its own CPU per page over several rounds: process CPU, so V8's background threads
 // (GC, compiler) count too. PostgreSQL's CPU is not in these figures.
 import { execFileSync } from "node:child_process";
-import { BENCH_KEY, freshDatabase, startGateway, stopGateway } from "./lib.js";
+import { BENCH_KEY, freshDatabase, median, startGateway, stopGateway } from "./lib.js";
 import { node22 } from "./node22.js";
 import { NESTED_GATEWAY, projectName } from "./queries.js";
 import { QUICK, seed } from "./seed.js";
@@ -78,7 +78,6 @@ console.error(`seeding ${QUICK.runs} runs…`);
 await stopGateway(await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0" }, 4694));
 await seed(databaseUrl, "default", QUICK);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results: { name: string; rounds: number[] }[] = [];
 for (const v of VARIANTS) {
   const out = execFileSync(NODE, ["--import", "tsx", "bench/parts.ts"], {

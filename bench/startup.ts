@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "./lib.js";
 
 const runs = Number(process.argv[2] ?? 3);
 const PORT = 4561;
@@ -29,7 +30,6 @@ async function timeToFirstAnswer(args: string[], env: Record<string, string>): P
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const bare = ["-e", `require("node:http").createServer((q, s) => s.end("{}")).listen(${PORT})`];
 const gateway = ["--import", "tsx", "src/main.ts"];
 

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createSchema, createYoga } from "graphql-yoga";
+import { RUN_STATES } from "../../src/domain/run-state.js";
 import { DateTimeScalar } from "../../src/graphql/date-time.js";
 
 // The nested page's shape, on a schema with graphql-js's default resolvers: what executing
@@ -11,7 +12,7 @@ import { DateTimeScalar } from "../../src/graphql/date-time.js";
 // gateway's own answers by project name, so this server returns the same bytes.
 const PAGE_SCHEMA = `
   scalar DateTime
-  enum RunState { CANCELING CANCELLED COMPLETED FAILED PAUSED PENDING RUNNING SKIPPED TERMINATED }
+  enum RunState { ${RUN_STATES.join(" ")} }
   type Query { project(name: String!): Project }
   type Project { runs(first: Int): RunConnection! }
   type RunConnection { totalCount: Int! nodes: [Run!]! }
