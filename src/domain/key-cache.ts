@@ -88,7 +88,8 @@ export async function createAuthenticator(sql: Sql, listen: Listen | null, opts:
       if (!read) {
         const started = { key: readKey(sql, parsed.hash), generation };
         reading.set(parsed.hash, started);
-        const done = () => reading.get(parsed.hash) === started && reading.delete(parsed.hash);
+        // Only this read is in flight for the hash until it settles: a new one starts after.
+        const done = () => void reading.delete(parsed.hash);
         started.key.then(done, done);
         read = started;
       }
