@@ -59,6 +59,25 @@ describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL connections terminated un
   });
 });
 
+describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL connections left idle", () => {
+  it("stay open past pg-pool's default idle timeout of 10 s", { timeout: 20_000 }, async () => {
+    const db = await openTestDatabase();
+    try {
+      const backends = async () =>
+        (await Promise.all([db.sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)"), db.sql.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)")]))
+          .map(([r]) => r!.pid)
+          .sort();
+      const before = await backends();
+      expect(new Set(before).size).toBe(2);
+      await new Promise((r) => setTimeout(r, 10_500));
+      expect(db.poolStats!().idle).toBeGreaterThanOrEqual(2);
+      expect(await backends()).toEqual(before);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.skipIf(!process.env.DATABASE_URL)("PostgreSQL dropping idle connections", () => {
   // A dropped idle connection is an error event on its pool, and an unheard error event
   // ends the process. Prisma listens on the pool it shares only while it is connected:

@@ -57,7 +57,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // opening a connection is bounded, and dead peers are noticed. Waiting for a free pooled
     // connection is not bounded (pg-pool's own connectionTimeoutMillis would bound both):
     // under a burst, a queue is load, not an outage.
-    const config = { connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, keepAlive: true, Client: BoundedConnectClient };
+    // A connection, once opened, stays open (a fixed-size pool, as HikariCP recommends): by
+    // default pg-pool closes idle connections after 10 s, and the connections a burst opened
+    // go idle together, so they closed together, and on this 2-CPU VM their PostgreSQL
+    // backends exiting at once stalled the requests of that moment by 70-140 ms
+    // (bench/README.md, "Ingest at the SDK's pace").
+    const config = { connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, idleTimeoutMillis: 0, keepAlive: true, Client: BoundedConnectClient };
     const pool = new pg.Pool(config);
     // The named statements of the hot paths (fixed texts, index lookups by key) run on
     // connections that always use a statement's generic plan. PostgreSQL would otherwise
