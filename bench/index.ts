@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
-import { BENCH_KEY, createRunRest, describePinning, freshDatabase, gqlClient, ndjsonMetrics, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
+import { BENCH_KEY, createRunRest, describePinning, freshDatabase, gqlClient, INGEST_LINES, INGEST_METRICS, ingestBodies, paced, PINNING, pinLoadGenerator, startGateway, startScript } from "./lib.js";
 import { node22 } from "./node22.js";
 import { NESTED_GATEWAY, projectName } from "./queries.js";
 import { FULL, QUICK, seed } from "./seed.js";
@@ -74,34 +74,6 @@ function statementsOf(proc: ChildProcess): Promise<number> {
   });
 }
 
-/**
- * CONNECTIONS clients, each sending a request every `every` ms for `duration` ms, the first
- * ones spread over one interval. autocannon's own rate limit starts every connection's
- * second at the same instant, which turns a steady rate into bursts of 32. A client whose
- * answer takes longer than the interval sends its next request when the answer comes, as
- * the SDK's sync process does. Resolves once every request sent has its answer.
- */
-async function paced(
-  next: () => { url: string; method: string; headers: Record<string, string>; body: string },
-  every: number,
-  duration: number,
-  onResponse: (status: number, ms: number) => void,
-): Promise<void> {
-  const end = performance.now() + duration;
-  const client = async (offset: number) => {
-    for (let at = performance.now() + offset; at < end; ) {
-      await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
-      const { url, ...init } = next();
-      const sent = performance.now();
-      const res = await fetch(url, init);
-      await res.arrayBuffer();
-      onResponse(res.status, performance.now() - sent);
-      at = Math.max(at + every, performance.now()); // late: the next one goes now, with no catching up
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => client((i * every) / CONNECTIONS)));
-}
-
 const rows: Row[] = [];
 const WARM_UP = 2;
 /**
@@ -147,7 +119,7 @@ async function measure(
     if (status < 200 || status >= 300) non2xx++;
   };
   if (opts.every) {
-    paced(() => next(request), opts.every, (WARM_UP + seconds) * 1000, onResponse).then(done);
+    paced(CONNECTIONS, () => next(request), opts.every, (WARM_UP + seconds) * 1000, onResponse).then(done);
   } else {
     const run = autocannon(
       { ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => next(r as typeof request) }] },
@@ -266,11 +238,6 @@ async function startFloor(gatewayPort: number, port: number, projects: number, s
   return proc;
 }
 
-// Ingest as the pluto-ml SDK sends it: NDJSON bodies of 100 lines (steps) of 20 metrics,
-// each connection's requests spread over runs of their own.
-const INGEST_LINES = 100;
-const INGEST_METRICS = 20;
-const ingestNames = Array.from({ length: INGEST_METRICS }, (_, i) => `train/m${i}`);
 
 pinLoadGenerator();
 const started: ChildProcess[] = [];
@@ -340,15 +307,7 @@ try {
   await measure("resume, 64 ranks of one job", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: "ddp", projectName: "jobs", externalId: `job-${Math.floor(n++ / 64)}` }), headers: auth });
   // Last: it writes, and every write empties the response cache of the rows above.
   const ingestRuns = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => createRunRest(gateway.url, `ingest-${i}`, "ingest")));
-  const stepOf = new Map<number, number>();
-  let target = 0;
-  const ingestBody = () => {
-    const runId = ingestRuns[target++ % ingestRuns.length]!;
-    // Steps only grow per run, as a training loop's do.
-    const step = stepOf.get(runId) ?? 0;
-    stepOf.set(runId, step + INGEST_LINES);
-    return { headers: { "x-run-id": String(runId) }, body: ndjsonMetrics(step, INGEST_LINES, ingestNames) };
-  };
+  const ingestBody = ingestBodies(ingestRuns);
   const ingestHeaders = { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" };
   await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody });
   // The same bodies at the SDK's pace: its sync process flushes each run about once a second

@@ -7,28 +7,23 @@
 // flushes and new segments, a table's extension, or new connections.
 import autocannon from "autocannon";
 import pg from "pg";
-import { BENCH_KEY, createRunRest, freshDatabase, median, ndjsonMetrics, startGateway, stopGateway } from "./lib.js";
+import { BENCH_KEY, createRunRest, freshDatabase, INGEST_LINES, INGEST_METRICS, ingestBodies, paced, startGateway, stopGateway } from "./lib.js";
 import { node22 } from "./node22.js";
 
 const BURST_SECONDS = Number(process.argv[2] ?? 7);
 const PACED_SECONDS = Number(process.argv[3] ?? 8);
 const RUNS = 32;
 const SLOW_MS = 60;
-const NAMES = Array.from({ length: 20 }, (_, i) => `train/m${i}`);
 
 const databaseUrl = await freshDatabase("gateway_bench_ingest_stalls");
 const gateway = await startGateway({ DATABASE_URL: databaseUrl, LIVENESS_SWEEP_INTERVAL: "0" }, 4720, { node: node22() });
 const base = "http://127.0.0.1:4720";
 const runs = await Promise.all(Array.from({ length: RUNS }, (_, i) => createRunRest(base, `stalls-${i}`, "ingest")));
 const headers = { authorization: `Bearer ${BENCH_KEY}`, "content-type": "application/x-ndjson", "x-project-name": "ingest" };
-const stepOf = new Map<number, number>();
-let turn = 0;
-/** The next body of the next run, 100 steps of 20 metrics, steps only growing per run. */
+const nextBody = ingestBodies(runs);
 const next = () => {
-  const runId = runs[turn++ % runs.length]!;
-  const step = stepOf.get(runId) ?? 0;
-  stepOf.set(runId, step + 100);
-  return { headers: { ...headers, "x-run-id": String(runId) }, body: ndjsonMetrics(step, 100, NAMES) };
+  const b = nextBody();
+  return { url: `${base}/ingest/metrics`, method: "POST" as const, headers: { ...headers, ...b.headers }, body: b.body };
 };
 
 const monitor = new pg.Client({ connectionString: databaseUrl });
@@ -51,27 +46,14 @@ const sampler = (async () => {
 console.error(`burst: ${RUNS} connections flat out for ${BURST_SECONDS} s…`);
 const burst = await new Promise<autocannon.Result>((resolve, reject) =>
   autocannon(
-    { url: `${base}/ingest/metrics`, method: "POST", connections: RUNS, duration: BURST_SECONDS, requests: [{ setupRequest: (r) => ({ ...r, ...next() }) }] },
+    { url: `${base}/ingest/metrics`, connections: RUNS, duration: BURST_SECONDS, requests: [{ setupRequest: (r) => ({ ...r, ...next() }) }] },
     (err, result) => (err ? reject(err) : resolve(result)),
   ),
 );
 const burstEnd = at();
 console.error(`SDK pace: one body a second per run for ${PACED_SECONDS} s…`);
 const answers: { sent: number; ms: number; status: number }[] = [];
-const end = performance.now() + PACED_SECONDS * 1000;
-await Promise.all(
-  runs.map(async (_, i) => {
-    // First requests spread over the first second, as independent clients' are.
-    for (let due = performance.now() + (i * 1000) / RUNS; due < end; ) {
-      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-      const sent = at();
-      const res = await fetch(`${base}/ingest/metrics`, { method: "POST", ...next() });
-      await res.arrayBuffer();
-      answers.push({ sent, ms: at() - sent, status: res.status });
-      due = Math.max(due + 1000, performance.now());
-    }
-  }),
-);
+await paced(RUNS, next, 1000, PACED_SECONDS * 1000, (status, ms) => answers.push({ sent: at() - ms, ms, status }));
 sampling = false;
 await sampler;
 await monitor.end();
@@ -80,8 +62,8 @@ await stopGateway(gateway);
 const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
 const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]!.toFixed(0);
 const fmt = (t: number) => `${((t - burstEnd) / 1000).toFixed(2)} s`;
-console.log(`\nburst: ${Math.round(burst.requests.average)} requests/s (${Math.round(burst.requests.average * 2000).toLocaleString("en")} points/s), p99 ${burst.latency.p99} ms`);
-console.log(`SDK pace: ${answers.length} requests, ${answers.filter((a) => a.status !== 200).length} not 200; p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms (median ${median(ms).toFixed(0)})`);
+console.log(`\nburst: ${Math.round(burst.requests.average)} requests/s (${Math.round(burst.requests.average * INGEST_LINES * INGEST_METRICS).toLocaleString("en")} points/s), p99 ${burst.latency.p99} ms`);
+console.log(`SDK pace: ${answers.length} requests, ${answers.filter((a) => a.status !== 200).length} not 200; p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms`);
 console.log(`slow answers (over ${SLOW_MS} ms), by when they were sent after the burst ended:`);
 for (const a of answers.filter((a) => a.ms > SLOW_MS).sort((x, y) => x.sent - y.sent)) console.log(`  sent at ${fmt(a.sent)}: ${a.ms.toFixed(0)} ms`);
 // What the active backends waited on, second by second of the paced requests.

@@ -186,3 +186,50 @@ export function ndjsonMetrics(fromStep: number, lines: number, names: readonly s
   }
   return out;
 }
+
+// Ingest as the pluto-ml SDK sends it: NDJSON bodies of 100 lines (steps) of 20 metrics.
+export const INGEST_LINES = 100;
+export const INGEST_METRICS = 20;
+const INGEST_NAMES = Array.from({ length: INGEST_METRICS }, (_, i) => `train/m${i}`);
+
+/** The next ingest body of each run in turn, the run named in its `x-run-id` header. */
+export function ingestBodies(runIds: readonly number[]): () => { headers: Record<string, string>; body: string } {
+  const stepOf = new Map<number, number>();
+  let turn = 0;
+  return () => {
+    const runId = runIds[turn++ % runIds.length]!;
+    // Steps only grow per run, as a training loop's do.
+    const step = stepOf.get(runId) ?? 0;
+    stepOf.set(runId, step + INGEST_LINES);
+    return { headers: { "x-run-id": String(runId) }, body: ndjsonMetrics(step, INGEST_LINES, INGEST_NAMES) };
+  };
+}
+
+/**
+ * `clients` clients, each sending a request every `every` ms for `duration` ms, the first
+ * ones spread over one interval. autocannon's own rate limit starts every connection's
+ * second at the same instant, which turns a steady rate into bursts of 32. A client whose
+ * answer takes longer than the interval sends its next request when the answer comes, as
+ * the SDK's sync process does. Resolves once every request sent has its answer.
+ */
+export async function paced(
+  clients: number,
+  next: () => { url: string; method: string; headers: Record<string, string>; body: string },
+  every: number,
+  duration: number,
+  onResponse: (status: number, ms: number) => void,
+): Promise<void> {
+  const end = performance.now() + duration;
+  const client = async (offset: number) => {
+    for (let at = performance.now() + offset; at < end; ) {
+      await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+      const { url, ...init } = next();
+      const sent = performance.now();
+      const res = await fetch(url, init);
+      await res.arrayBuffer();
+      onResponse(res.status, performance.now() - sent);
+      at = Math.max(at + every, performance.now()); // late: the next one goes now, with no catching up
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, i) => client((i * every) / clients)));
+}
