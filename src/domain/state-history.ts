@@ -1,5 +1,6 @@
 import type { RunStateEvent } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
+import type { IdPage } from "./id-page.js";
 
 // A page of state history for each of several runs, in one statement: the frontend's run
 // list shows the last few events of every run. Plain rows, not Prisma's nested load: inside
@@ -8,13 +9,7 @@ import type { Sql } from "../db/sql.js";
 // (bench/README.md).
 
 /** Where a page starts and which way it reads, as Prisma's cursor pagination has it. */
-export interface StateEventPage {
-  /** Events after the cursor (oldest first), or before it (newest first). */
-  forward: boolean;
-  /** The event id the page starts from, excluded; null from the start (or the end). */
-  cursor: bigint | null;
-  /** Rows to read: the page's size plus one, which tells whether another page exists. */
-  limit: number;
+export interface StateEventPage extends IdPage {
   /** Also count every event of the run. */
   withCount: boolean;
 }
@@ -46,8 +41,8 @@ const BACKWARD = text("DESC", "<");
 /** The largest int8: event ids, and the cursors that name them, lie within ±INT8_MAX. */
 export const INT8_MAX = 2n ** 63n - 1n;
 // The bounds of an int8 id: a page from the start or the end has nothing to pass.
-const BEFORE_ALL = -INT8_MAX - 1n;
-const AFTER_ALL = INT8_MAX;
+export const BEFORE_ALL = -INT8_MAX - 1n;
+export const AFTER_ALL = INT8_MAX;
 
 type Row = {
   target: number;

@@ -1,6 +1,8 @@
 import DataLoader from "dataloader";
 import type { Sql } from "../db/sql.js";
 import { loadChains, type LineageNode } from "../domain/lineage.js";
+import type { IdPage } from "../domain/id-page.js";
+import { forkPages, runRelatives, type RunListRow, type RunRelatives } from "../domain/run-relatives.js";
 import { stateEventPages, type StateEventPage, type StateEventsOfRun } from "../domain/state-history.js";
 import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
 
@@ -18,15 +20,38 @@ export interface Loaders {
   /** Buckets of a run's metric: every buckets field of a request (a list's sparklines) in one statement. */
   buckets: DataLoader<BucketsRequest, MetricBucket[], string>;
   /** A page of a run's state history: every run of a list that asks the same page, in one statement. */
-  stateEvents: DataLoader<StateEventsRequest, StateEventsOfRun, string>;
+  stateEvents: DataLoader<PageRequest<StateEventPage>, StateEventsOfRun, string>;
+  /** A run's parent and fork count: every forkedFrom and forks count of a list in one statement. */
+  relatives: DataLoader<number, RunRelatives | null>;
+  /** A page of a run's forks: every run of a list that asks the same page, in one statement. */
+  forks: DataLoader<PageRequest<IdPage>, RunListRow[], string>;
 }
 
-export interface StateEventsRequest {
+/** The same page of several runs' lists is one statement. */
+export interface PageRequest<P extends IdPage> {
   runId: number;
-  page: StateEventPage;
+  page: P;
 }
 
-const pageKey = (p: StateEventPage) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}`;
+const pageKey = (p: IdPage & { withCount?: boolean }) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}`;
+
+/** A loader of pages: the requests of a batch grouped by page, one read of each page for all its runs. */
+function pageLoader<P extends IdPage, V>(read: (runIds: number[], page: P) => Promise<Map<number, V>>, missing: (page: P) => V) {
+  return new DataLoader<PageRequest<P>, V, string>(
+    async (requests) => {
+      const pages = new Map<string, { page: P; runIds: number[] }>();
+      for (const r of requests) {
+        const key = pageKey(r.page);
+        if (!pages.has(key)) pages.set(key, { page: r.page, runIds: [] });
+        pages.get(key)!.runIds.push(r.runId);
+      }
+      const done = new Map<string, Map<number, V>>();
+      await Promise.all([...pages].map(async ([key, { page, runIds }]) => done.set(key, await read(runIds, page))));
+      return requests.map((r) => done.get(pageKey(r.page))!.get(r.runId) ?? missing(r.page));
+    },
+    { cacheKeyFn: (r) => `${r.runId}:${pageKey(r.page)}` },
+  );
+}
 
 export function createLoaders(sql: Sql, organizationId: number): Loaders {
   const chain = new DataLoader<number, LineageNode[]>(async (runIds) => {
@@ -38,20 +63,15 @@ export function createLoaders(sql: Sql, organizationId: number): Loaders {
     buckets: new DataLoader((requests) => metricBuckets(sql, organizationId, requests, (runId) => chain.load(runId)), {
       cacheKeyFn: (r) => JSON.stringify([r.runId, r.name, r.count, r.fromStep, r.toStep, r.ownOnly, r.known?.firstStep, r.known?.lastStep]),
     }),
-    stateEvents: new DataLoader(
-      async (requests) => {
-        const pages = new Map<string, { page: StateEventPage; runIds: number[] }>();
-        for (const r of requests) {
-          const key = pageKey(r.page);
-          if (!pages.has(key)) pages.set(key, { page: r.page, runIds: [] });
-          pages.get(key)!.runIds.push(r.runId);
-        }
-        const read = new Map<string, Map<number, StateEventsOfRun>>();
-        await Promise.all([...pages].map(async ([key, { page, runIds }]) => read.set(key, await stateEventPages(sql, organizationId, runIds, page))));
-        return requests.map((r) => read.get(pageKey(r.page))!.get(r.runId) ?? { events: [], total: r.page.withCount ? 0 : null });
-      },
-      { cacheKeyFn: (r) => `${r.runId}:${pageKey(r.page)}` },
+    stateEvents: pageLoader(
+      (runIds, page) => stateEventPages(sql, organizationId, runIds, page),
+      (page) => ({ events: [], total: page.withCount ? 0 : null }),
     ),
+    relatives: new DataLoader(async (runIds) => {
+      const byRun = await runRelatives(sql, organizationId, runIds);
+      return runIds.map((id) => byRun.get(id) ?? null);
+    }),
+    forks: pageLoader((runIds, page) => forkPages(sql, organizationId, runIds, page), () => []),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);

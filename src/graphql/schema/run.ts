@@ -5,20 +5,23 @@ import { ambiguousDisplayId, runLocatorWhere } from "../../domain/find-run.js";
 import { metricOrderOf, runListProblem, runOrderBy, runWhere, usesMetrics, type RunFilter, type RunOrder } from "../../domain/run-query.js";
 import { pageOf, runIdsByMetric, type PageQuery } from "../../domain/runs-by-metric.js";
 import { runUrl } from "../../domain/run-url.js";
+import type { RunListRow } from "../../domain/run-relatives.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
 import { RunError, RunStateEnum, RunStateEvent, RunStateEventConnection, StorageStateEnum, stateHistoryOf } from "./run-state-event.js";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { createGraphQLError } from "graphql-yoga";
+import { connectionOf, idPageOf } from "../cursor-pages.js";
+import { selectsField } from "../selects.js";
 
 export const Run = builder.prismaNode("Run", {
   id: { field: "id" },
   // Select mode: a query reads the columns its fields need, not all 35 (config and the
   // other JSON columns are the wide ones), which matters most inside nested lists.
-  // The five columns every run list shows are always read, and their fields resolve as
+  // The columns every run list shows (RunListRow, run-relatives.ts) are always read, and their fields resolve as
   // plain fields: an exposed field in select mode looks its row's loading plan up each time
   // it resolves, 250 lookups on a page of 50 runs, 3% of the page's instructions
   // (bench/README.md).
-  select: { id: true, number: true, name: true, state: true, createdAt: true },
+  select: { id: true, number: true, name: true, state: true, createdAt: true, forkedFromId: true },
   // Another organization's id reads as "not found", never as an error.
   nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
@@ -65,7 +68,6 @@ export const Run = builder.prismaNode("Run", {
       { type: RunStateEvent, description: "Oldest first.", resolve: (run, args, ctx, info) => stateHistoryOf(run.id, args, ctx, info) },
       RunStateEventConnection,
     ),
-    forkedFrom: t.relation("forkedFrom", { nullable: true }),
     forkStep: t.field({ type: "SafeInt", nullable: true, select: { forkStep: true }, resolve: (r) => (r.forkStep == null ? null : Number(r.forkStep)) }),
     forkDepth: t.exposeInt("forkDepth", { description: "0 for a run that is not a fork." }),
     lineage: t.prismaField({
@@ -94,15 +96,32 @@ export const Run = builder.prismaNode("Run", {
 
 export const RunConnection = builder.connectionObject({ type: Run, name: "RunConnection" });
 
-// The where is implied by the relation; it is there for totalCount, which Prisma computes
-// as a join on counts grouped over every run its where admits: without one, the whole table.
-builder.prismaObjectField(Run, "forks", (t) =>
-  t.relatedConnection(
-    "forks",
+// forkedFrom and forks are plain fields over request loaders (run-relatives.ts): the runs they
+// answer with carry the list columns, and any other field of theirs is loaded by Pothos, in
+// one statement for all of them.
+builder.objectField(Run, "forkedFrom", (t) =>
+  t.field({
+    type: Run,
+    nullable: true,
+    resolve: async (r, _args, ctx) => (r.forkedFromId == null ? null : ((await ctx.loaders().relatives.load(r.id))?.parent ?? null)),
+  }),
+);
+
+builder.objectField(Run, "forks", (t) =>
+  t.connection(
     {
-      cursor: "id",
-      totalCount: true,
-      query: (_args, ctx) => ({ where: { organizationId: orgId(ctx), forkedFromId: { not: null } }, orderBy: { id: "asc" } }),
+      type: Run,
+      description: "Oldest first.",
+      resolve: async (run, args, ctx, info) => {
+        const page = idPageOf(args);
+        const loaders = ctx.loaders();
+        // Each part is read only when the selection asks for it: the frontend's list asks the count.
+        const [rows, relatives] = await Promise.all([
+          selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo") ? loaders.forks.load({ runId: run.id, page }) : ([] as RunListRow[]),
+          selectsField(info, "totalCount") ? loaders.relatives.load(run.id) : null,
+        ]);
+        return connectionOf(rows, args, page, relatives?.forkCount ?? 0);
+      },
     },
     RunConnection,
   ),

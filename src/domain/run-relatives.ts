@@ -1,0 +1,89 @@
+import type { Sql } from "../db/sql.js";
+import type { IdPage } from "./id-page.js";
+import type { RunStateName } from "./run-state.js";
+import { AFTER_ALL, BEFORE_ALL } from "./state-history.js";
+
+// What a run list shows of each run's lineage: the run it was forked from, and its forks
+// (their count, or a page of them), read for the whole list in one statement each, as
+// plain rows. Through Pothos's Prisma relations these were folded into the list's own
+// Prisma statement, but answering them needed Pothos's loading plan at every row: a
+// lookup per field, and one that graphql-jit's compiled execution cannot make (it keys on
+// graphql-js's path objects), which kept compiled execution off the run list
+// (bench/README.md).
+
+/** The columns every run list shows, which are always read with a run (schema/run.ts). */
+export interface RunListRow {
+  id: number;
+  number: number | null;
+  name: string;
+  state: RunStateName;
+  createdAt: Date;
+  forkedFromId: number | null;
+}
+
+export interface RunRelatives {
+  /** The run it was forked from, or null. */
+  parent: RunListRow | null;
+  /** Its forks, of the organization. */
+  forkCount: number;
+}
+
+type Row = { id: number; number: number | null; name: string; state: RunStateName; created_at: number; forked_from_id: number | null };
+
+// Epoch milliseconds, not timestamptz: node-postgres parses a timestamptz's text with a
+// regular expression, 8,000 instructions a value (see state-history.ts).
+const columns = (r: string) =>
+  `${r}.id, ${r}.number, ${r}.name, ${r}.state::text AS state, floor(extract(epoch FROM ${r}.created_at) * 1000)::float8 AS created_at, ${r}.forked_from_id`;
+
+const listRow = (r: Row): RunListRow => ({
+  id: r.id,
+  number: r.number,
+  name: r.name,
+  state: r.state,
+  createdAt: new Date(r.created_at),
+  forkedFromId: r.forked_from_id,
+});
+
+const RELATIVES = `
+  SELECT r.id AS target,
+         (SELECT count(*)::int FROM runs f WHERE f.forked_from_id = r.id AND f.organization_id = $2) AS fork_count,
+         ${columns("p")}
+  FROM runs r LEFT JOIN runs p ON p.id = r.forked_from_id AND p.organization_id = $2
+  WHERE r.id = ANY($1::int[]) AND r.organization_id = $2`;
+
+/** Parent and fork count of each run of the organization; runs of another are absent. */
+export async function runRelatives(sql: Sql, organizationId: number, runIds: readonly number[]): Promise<Map<number, RunRelatives>> {
+  const rows = await sql.query<Row & { target: number; fork_count: number }>(RELATIVES, [[...runIds], organizationId], "run_relatives");
+  return new Map(rows.map((r) => [r.target, { parent: r.id === null ? null : listRow(r), forkCount: r.fork_count }]));
+}
+
+const forks = (order: "ASC" | "DESC", compare: ">" | "<") => `
+  SELECT parent.id AS target, ${columns("f")}
+  FROM runs parent
+  CROSS JOIN LATERAL (
+    SELECT * FROM runs f
+    WHERE f.forked_from_id = parent.id AND f.organization_id = $2 AND f.id ${compare} $3::bigint
+    ORDER BY f.id ${order} LIMIT $4
+  ) f
+  WHERE parent.id = ANY($1::int[]) AND parent.organization_id = $2`;
+// Fixed texts, so each is a prepared statement on PostgreSQL.
+const FORWARD = forks("ASC", ">");
+const BACKWARD = forks("DESC", "<");
+
+/** The same page of each run's forks, oldest first; a run with none, or not the organization's, is absent. */
+export async function forkPages(sql: Sql, organizationId: number, parentIds: readonly number[], page: IdPage): Promise<Map<number, RunListRow[]>> {
+  const cursor = page.cursor ?? (page.forward ? BEFORE_ALL : AFTER_ALL);
+  const rows = await sql.query<Row & { target: number }>(
+    page.forward ? FORWARD : BACKWARD,
+    [[...parentIds], organizationId, cursor.toString(), page.limit],
+    page.forward ? "fork_pages_forward" : "fork_pages_backward",
+  );
+  const byParent = new Map<number, RunListRow[]>();
+  for (const r of rows) {
+    const list = byParent.get(r.target) ?? [];
+    list.push(listRow(r));
+    byParent.set(r.target, list);
+  }
+  for (const list of byParent.values()) list.sort((a, b) => a.id - b.id);
+  return byParent;
+}
