@@ -11,6 +11,7 @@ import type { RunEvents } from "./events.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import type { Authenticator } from "./domain/key-cache.js";
 import { createContext, type Context } from "./graphql/context.js";
+import { hotCompilableDocuments, useCompiledExecution } from "./graphql/compiled-execution.js";
 import { readMigrations } from "./db/schema-engine.js";
 import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from "./graphql/query-limits.js";
 import { useResponseCache } from "./graphql/response-cache.js";
@@ -133,6 +134,7 @@ const expectedMigrations = () => (shipped ??= readMigrations().then((l) => l.mig
 
 /** The HTTP application; `main.ts` only listens, so tests drive it through `yoga.fetch`. */
 export function createGateway(options: GatewayOptions): Gateway {
+  const hotClientDocument = hotCompilableDocuments(schema);
   const opts = { ...options, metrics: options.metrics ?? createMetrics({ defaultMetrics: false, routeLabel: restRouteLabel }) };
   return createYoga<RestServerContext, Context>({
     schema,
@@ -151,9 +153,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       useRequestIdOnErrors,
       useFreshLoadersPerEvent,
       // Compiled execution for the documents this server wrote itself (the REST routes'
-      // operations): a fixed set, compiled once. Clients' documents run on graphql-js, so a
-      // stream of distinct queries cannot make the server compile each one.
+      // operations): a fixed set, compiled once.
       useGraphQlJit({}, { enableIf: (args) => Boolean((args.contextValue as RestServerContext).restCaller) }),
+      // And for clients' documents that are hot and answered as graphql-js does (compiled-execution.ts).
+      useCompiledExecution((args) => !(args.contextValue as RestServerContext).restCaller && hotClientDocument(args.document, args.operationName)),
     ],
     graphqlEndpoint: "/graphql",
     // useBodyLimit enforces the limit (see there).

@@ -1,0 +1,110 @@
+import { getNamedType, getOperationAST, isObjectType, Kind, type DocumentNode, type ExecutionArgs, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode } from "graphql";
+import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import type { Plugin } from "graphql-yoga";
+
+// Which clients' documents graphql-jit may compile. Compiled execution costs a run list about
+// a third less CPU than graphql-js (bench/README.md), but two things keep it from every document:
+// - Pothos's Prisma fields find what their parent's statement loaded by graphql-js's path
+//   objects, and a compiled query makes a fresh path object at every call: under it, such a
+//   field may not find its row's plan and read the rows again. So a document may hold only
+//   fields that resolve without a plan (plain fields and request loaders), the fields of
+//   state events (always read by a loader, never by a plan), and the one Prisma relation the
+//   frontend's run list rests on, a project's runs under `project(name:)`, whose lookup is of
+//   the root field's own plan. test/compiled-execution.test.ts checks the same answers and
+//   the same statements either way.
+// - Compiling costs far more than one execution: a document is compiled once it has been run
+//   `HOT_AFTER` times, so a stream of one-off documents never is. Yoga keeps parsed documents
+//   in a bounded cache, and compiled ones are kept beside them (a WeakMap by document).
+// A compiled answer is used only when it holds no error: graphql-jit reports errors its own
+// way (one per failed list item, without locations), so an execution that fails runs again
+// on graphql-js, whose answer is the reference.
+
+/** Executions of a document before it is compiled. */
+export const HOT_AFTER = 3;
+
+/** Prisma fields a compiled query may hold, as `Parent.field` under `Grandparent.field`. */
+const COMPILABLE_PRISMA_FIELDS: ReadonlyMap<string, string> = new Map([["Project.runs", "Query.project"]]);
+/** Types whose rows come from request loaders only. */
+const LOADED_TYPES = new Set(["RunStateEvent"]);
+
+/** A field Pothos answers from its row's loading plan. */
+const usesPlan = (extensions: Record<string, unknown> | undefined) =>
+  extensions?.pothosPrismaSelect !== undefined || extensions?.pothosPrismaRelationField !== undefined;
+
+/** Whether every field of the document's operation is one compiled execution answers as graphql-js does. */
+export function compilable(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): boolean {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  if (!operation || operation.operation !== "query") return false;
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  const seen = new Set<string>();
+  const walk = (type: GraphQLObjectType, set: SelectionSetNode, parentField: string): boolean =>
+    set.selections.every((s) => {
+      if (s.kind === Kind.INLINE_FRAGMENT) {
+        const on = s.typeCondition ? schema.getType(s.typeCondition.name.value) : type;
+        return isObjectType(on) ? walk(on, s.selectionSet, parentField) : false;
+      }
+      if (s.kind === Kind.FRAGMENT_SPREAD) {
+        const f = fragments.get(s.name.value);
+        if (!f) return false;
+        const on = schema.getType(f.typeCondition.name.value);
+        const key = `${s.name.value}@${parentField}`;
+        if (seen.has(key)) return true;
+        seen.add(key);
+        return isObjectType(on) ? walk(on, f.selectionSet, parentField) : false;
+      }
+      if (s.name.value.startsWith("__")) return true;
+      const field = type.getFields()[s.name.value];
+      if (!field) return false;
+      const coordinate = `${type.name}.${field.name}`;
+      const extensions = field.extensions as Record<string, unknown> | undefined;
+      if (usesPlan(extensions) && !LOADED_TYPES.has(type.name) && COMPILABLE_PRISMA_FIELDS.get(coordinate) !== parentField) return false;
+      if (!s.selectionSet) return true;
+      const named = getNamedType(field.type);
+      // Interfaces and unions are left to graphql-js: their members' fields are not checked here.
+      return isObjectType(named) && walk(named, s.selectionSet, coordinate);
+    });
+  const root = schema.getQueryType();
+  return root != null && walk(root, operation.selectionSet, "");
+}
+
+/** Compiled execution of `enabled` documents (see above); every other one runs on graphql-js. */
+export function useCompiledExecution(enabled: (args: ExecutionArgs) => boolean): Plugin {
+  const compiled = new WeakMap<DocumentNode, CompiledQuery | null>();
+  const compiledOf = (args: ExecutionArgs) => {
+    let query = compiled.get(args.document);
+    if (query === undefined) {
+      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      compiled.set(args.document, (query = isCompiledQuery(result) ? result : null));
+    }
+    return query;
+  };
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (!enabled(args)) return;
+      const query = compiledOf(args);
+      if (!query) return;
+      setExecuteFn(async (a) => {
+        const result = await query.query(a.rootValue, a.contextValue, a.variableValues);
+        if (result.errors?.length) return executeFn(a);
+        return Object.assign(result, { stringify: query.stringify });
+      });
+    },
+  };
+}
+
+/**
+ * Whether to compile a client's document: a compilable one, once hot. Counts
+ * and verdicts are kept by document object, so they go when Yoga's parse cache drops it.
+ */
+export function hotCompilableDocuments(schema: GraphQLSchema): (document: DocumentNode, operationName?: string | null) => boolean {
+  const runs = new WeakMap<DocumentNode, number>();
+  const verdicts = new WeakMap<DocumentNode, boolean>();
+  return (document, operationName) => {
+    let ok = verdicts.get(document);
+    if (ok === undefined) verdicts.set(document, (ok = compilable(schema, document, operationName)));
+    if (!ok) return false;
+    const n = (runs.get(document) ?? 0) + 1;
+    runs.set(document, n);
+    return n > HOT_AFTER;
+  };
+}
