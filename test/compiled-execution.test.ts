@@ -85,6 +85,29 @@ describe("a hot run list", () => {
     for (const later of answers.slice(1)) expect(later).toEqual(first);
   });
 
+  it("keeps each operation of a document apart", async () => {
+    const two = `${PAGE}\nquery Names($project: String!) { project(name: $project) { runs(first: 50) { nodes { name } } } }
+      query Viewer { viewer { organization { slug } } }`;
+    const run = async (operationName: string, variables: Record<string, unknown> = { project: "jit" }) => {
+      const res = await app.yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${acme.key}` },
+        body: JSON.stringify({ query: two, variables, operationName }),
+      });
+      const body = await res.json();
+      expect(body.errors).toBeUndefined();
+      return body;
+    };
+    for (let i = 0; i < HOT_AFTER + 2; i++) {
+      const page = await run("Page");
+      const names = await run("Names");
+      const viewer = await run("Viewer", {});
+      expect(page.data.project.runs.nodes[0].stateHistory).toBeDefined();
+      expect(names.data.project.runs.nodes[0]).toEqual({ name: expect.any(String) });
+      expect(viewer.data).toEqual({ viewer: { organization: { slug: "compiled" } } });
+    }
+  });
+
   it("reports a bad argument as graphql-js does", async () => {
     const bad = PAGE.replace("forks(first: 2)", "forks(first: -1)");
     const errors = [];

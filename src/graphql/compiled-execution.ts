@@ -67,17 +67,31 @@ export function compilable(schema: GraphQLSchema, document: DocumentNode, operat
   return root != null && walk(root, operation.selectionSet, "");
 }
 
+/**
+ * What is known of each operation of a document, kept by document object, so that it goes
+ * when Yoga's parse cache drops the document. A document may hold several operations, each
+ * run by name: they are compiled, judged and counted apart.
+ */
+function byOperation<T>(): (document: DocumentNode, operationName: string | null | undefined, make: () => T) => T {
+  const known = new WeakMap<DocumentNode, Map<string, T>>();
+  return (document, operationName, make) => {
+    let operations = known.get(document);
+    if (!operations) known.set(document, (operations = new Map()));
+    const name = operationName ?? "";
+    let value = operations.get(name);
+    if (value === undefined) operations.set(name, (value = make()));
+    return value;
+  };
+}
+
 /** Compiled execution of `enabled` documents (see above); every other one runs on graphql-js. */
 export function useCompiledExecution(enabled: (args: ExecutionArgs) => boolean): Plugin {
-  const compiled = new WeakMap<DocumentNode, CompiledQuery | null>();
-  const compiledOf = (args: ExecutionArgs) => {
-    let query = compiled.get(args.document);
-    if (query === undefined) {
+  const compiled = byOperation<{ query: CompiledQuery | null }>();
+  const compiledOf = (args: ExecutionArgs) =>
+    compiled(args.document, args.operationName, () => {
       const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-      compiled.set(args.document, (query = isCompiledQuery(result) ? result : null));
-    }
-    return query;
-  };
+      return { query: isCompiledQuery(result) ? result : null };
+    }).query;
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (!enabled(args)) return;
@@ -92,19 +106,11 @@ export function useCompiledExecution(enabled: (args: ExecutionArgs) => boolean):
   };
 }
 
-/**
- * Whether to compile a client's document: a compilable one, once hot. Counts
- * and verdicts are kept by document object, so they go when Yoga's parse cache drops it.
- */
+/** Whether to compile a client's operation: a compilable one, once hot. */
 export function hotCompilableDocuments(schema: GraphQLSchema): (document: DocumentNode, operationName?: string | null) => boolean {
-  const runs = new WeakMap<DocumentNode, number>();
-  const verdicts = new WeakMap<DocumentNode, boolean>();
+  const operations = byOperation<{ compilable: boolean; runs: number }>();
   return (document, operationName) => {
-    let ok = verdicts.get(document);
-    if (ok === undefined) verdicts.set(document, (ok = compilable(schema, document, operationName)));
-    if (!ok) return false;
-    const n = (runs.get(document) ?? 0) + 1;
-    runs.set(document, n);
-    return n > HOT_AFTER;
+    const operation = operations(document, operationName, () => ({ compilable: compilable(schema, document, operationName), runs: 0 }));
+    return operation.compilable && ++operation.runs > HOT_AFTER;
   };
 }

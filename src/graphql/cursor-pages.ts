@@ -15,7 +15,6 @@ export interface ConnectionArgs {
   after?: string | null;
 }
 
-
 /** The id a cursor stands for. */
 function idOf(cursor: string): bigint {
   const value = parsePrismaCursor(cursor);

@@ -1,5 +1,4 @@
 import type { GraphQLResolveInfo } from "graphql";
-import type { RunStateEvent as RunStateEventRow } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { selectsField } from "../selects.js";
