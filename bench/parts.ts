@@ -13,7 +13,7 @@ import { QUICK, seed } from "./seed.js";
 
 const ROUNDS = 7;
 const PAGES_PER_ROUND = 300;
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.PARTS_CONCURRENCY ?? 8);
 // Rounds kept getting cheaper for about 2,000 pages (V8's optimizing, the heap growing to
 // its working size): they are not counted.
 const WARM_ROUNDS = 6;
