@@ -60,6 +60,12 @@ export function metricOrderOf(orders: readonly RunOrder[] | null | undefined): M
   return o ? { metric: o.metric!, aggregate: o.aggregate, direction: o.direction } : null;
 }
 
+/**
+ * `%`, `_` and `\` match themselves in a `contains` filter: Prisma passes the text into
+ * ILIKE's pattern as it is, where "50%" also matched "50x off" (test/run-list.test.ts).
+ */
+export const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export function runWhere(organizationId: number, filter: RunFilter | null | undefined, projectName?: string | null): Prisma.RunWhereInput {
   const f = filter ?? {};
   const where: Prisma.RunWhereInput = { organizationId };
@@ -67,7 +73,7 @@ export function runWhere(organizationId: number, filter: RunFilter | null | unde
   if (f.states?.length) where.state = { in: f.states };
   if (f.tagsAny?.length) where.tags = { hasSome: f.tagsAny };
   if (f.runGroup != null) where.runGroup = f.runGroup;
-  if (f.nameContains) where.name = { contains: f.nameContains, mode: "insensitive" };
+  if (f.nameContains) where.name = { contains: likeEscaped(f.nameContains), mode: "insensitive" };
   if (f.createdAfter || f.createdBefore) {
     where.createdAt = { ...(f.createdAfter ? { gte: f.createdAfter } : {}), ...(f.createdBefore ? { lt: f.createdBefore } : {}) };
   }
@@ -77,7 +83,15 @@ export function runWhere(organizationId: number, filter: RunFilter | null | unde
   return where;
 }
 
-const COLUMN: Record<RunOrderField, keyof Prisma.RunOrderByWithRelationInput> = {
+/** One key of a run list's order: a column of Run, its direction, and whether it may be null. */
+export interface RunOrderTerm {
+  column: "createdAt" | "updatedAt" | "number" | "name" | "state" | "stateUpdatedAt" | "startedAt" | "finishedAt" | "id";
+  direction: "asc" | "desc";
+  /** A nullable column sorts its nulls last, whichever the direction. */
+  nullable: boolean;
+}
+
+const COLUMN: Record<RunOrderField, RunOrderTerm["column"]> = {
   CREATED_AT: "createdAt",
   UPDATED_AT: "updatedAt",
   NUMBER: "number",
@@ -88,16 +102,20 @@ const COLUMN: Record<RunOrderField, keyof Prisma.RunOrderByWithRelationInput> = 
   FINISHED_AT: "finishedAt",
   RUN_ID: "id",
 };
+const NULLABLE = new Set<RunOrderTerm["column"]>(["number", "stateUpdatedAt", "startedAt", "finishedAt"]);
 
 /** Newest first by default; the run id breaks ties so pages are stable. */
-export function runOrderBy(orders: readonly RunOrder[] | null | undefined): Prisma.RunOrderByWithRelationInput[] {
+export function runOrderTerms(orders: readonly RunOrder[] | null | undefined): RunOrderTerm[] {
   const list = orders?.length ? orders : [{ field: "CREATED_AT" as const, direction: "DESC" as const }];
-  const out: Prisma.RunOrderByWithRelationInput[] = list.map((o) => {
-    const dir = o.direction === "ASC" ? "asc" : "desc";
+  const terms = list.map((o): RunOrderTerm => {
     const column = COLUMN[o.field ?? "CREATED_AT"];
-    const nullable = ["number", "stateUpdatedAt", "startedAt", "finishedAt"].includes(column);
-    return { [column]: nullable ? { sort: dir, nulls: "last" } : dir };
+    return { column, direction: o.direction === "ASC" ? "asc" : "desc", nullable: NULLABLE.has(column) };
   });
-  if (!list.some((o) => o.field === "RUN_ID")) out.push({ id: list[list.length - 1]?.direction === "ASC" ? "asc" : "desc" });
-  return out;
+  if (!list.some((o) => o.field === "RUN_ID")) terms.push({ column: "id", direction: list[list.length - 1]?.direction === "ASC" ? "asc" : "desc", nullable: false });
+  return terms;
+}
+
+/** runOrderTerms as Prisma's orderBy. */
+export function runOrderBy(orders: readonly RunOrder[] | null | undefined): Prisma.RunOrderByWithRelationInput[] {
+  return runOrderTerms(orders).map((t) => ({ [t.column]: t.nullable ? { sort: t.direction, nulls: "last" } : t.direction }));
 }
