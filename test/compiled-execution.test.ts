@@ -27,18 +27,22 @@ const PAGE = `query Page($project: String!) {
 }
 fragment More on Run { id metric(name: "loss") { summary { lastStep } } }`;
 
+const PROJECTS = `{ projects(first: 5) { totalCount nodes { runs(last: 3, orderBy: [{ field: NAME, direction: ASC }]) {
+  totalCount pageInfo { hasPreviousPage startCursor } nodes { runId name forkedFrom { runId } forks { totalCount } } } } } }`;
+
 describe("which documents compile", () => {
   const verdict = (doc: string) => compilable(schema, parse(doc));
 
-  it("the frontend's run list under project(name:), fragments included", () => {
+  it("the frontend's run list, under project(name:) or projects, fragments included", () => {
     expect(verdict(PAGE)).toBe(true);
+    expect(verdict(PROJECTS)).toBe(true);
     expect(verdict(`{ run(runId: 1) { runId name forkedFrom { runId } stateHistory { nodes { toState } } } }`)).toBe(true);
   });
 
-  it("not a field answered from a Prisma plan, nor a project's runs reached another way, nor a mutation", () => {
+  it("not a field answered from a Prisma plan, nor a mutation", () => {
     expect(verdict(PAGE.replace("forkedFrom { runId name }", "forkedFrom { runId displayId }"))).toBe(false);
     expect(verdict(PAGE.replace("fragment More on Run { id", "fragment More on Run { id tags"))).toBe(false);
-    expect(verdict(`{ projects(first: 2) { nodes { runs(first: 2) { nodes { runId } } } } }`)).toBe(false);
+    expect(verdict(`{ projects(first: 2) { nodes { name runs(first: 2) { nodes { runId } } } } }`)).toBe(false);
     expect(verdict(`{ run(runId: 1) { project { name } } }`)).toBe(false);
     expect(verdict(`mutation { archiveRun(input: { runId: 1 }) { __typename } }`)).toBe(false);
   });
@@ -82,6 +86,22 @@ describe("a hot run list", () => {
     const parent = first!.data.project.runs.nodes.find((n: any) => n.forks.totalCount === 3);
     expect(parent.forks.nodes).toHaveLength(2);
     expect(first!.data.project.runs.nodes.find((n: any) => n.state === "FAILED").stateHistory.nodes.at(-1).error).toEqual({ message: "oom" });
+    for (const later of answers.slice(1)) expect(later).toEqual(first);
+  });
+
+  it("answers a list of projects' runs the same before and after it is compiled", async () => {
+    const answers = [];
+    for (let i = 0; i < HOT_AFTER + 2; i++) {
+      app.operations.length = 0;
+      const res = await acme.gql(PROJECTS);
+      expect(res.errors).toBeUndefined();
+      answers.push({ data: res.data, ops: [...app.operations] });
+    }
+    const [first] = answers;
+    expect(first!.data.projects.nodes[0].runs).toMatchObject({ totalCount: 7, pageInfo: { hasPreviousPage: true } });
+    // The same runs as Query.runs, which Prisma reads.
+    const reference = await acme.gql(`{ runs(projectName: "jit", last: 3, orderBy: [{ field: NAME, direction: ASC }]) { nodes { runId } } }`);
+    expect(first!.data.projects.nodes[0].runs.nodes.map((n: any) => n.runId)).toEqual(reference.data.runs.nodes.map((n: any) => n.runId));
     for (const later of answers.slice(1)) expect(later).toEqual(first);
   });
 

@@ -28,14 +28,37 @@ export interface RunRelatives {
   forkCount: number;
 }
 
-type Row = { id: number; number: number | null; name: string; state: RunStateName; created_at: number; forked_from_id: number | null };
+// Relatives read with the list they belong to (run-list.ts), by row: a list's forkedFrom and
+// forks count then resolve at once, without a promise each, and the fields of the parents
+// that Pothos loads are asked for in the same tick as those of the list's runs, which it
+// merges into one statement.
+const inHand = new WeakMap<object, RunRelatives>();
+
+/** Records the relatives read with `row`. */
+export function holdRelatives(row: object, relatives: RunRelatives): void {
+  inHand.set(row, relatives);
+}
+
+/** The relatives read with `row`, if they were. */
+export function relativesInHand(row: object): RunRelatives | undefined {
+  return inHand.get(row);
+}
+
+/** A RunListRow's columns as a statement gives them (`listColumns`). */
+export type ListRowColumns = { id: number; number: number | null; name: string; state: RunStateName; created_at: number; forked_from_id: number | null };
+type Row = ListRowColumns;
+
+/** The columns of runs a RunListRow is made of. */
+export const LIST_COLUMNS = ["id", "number", "name", "state", "created_at", "forked_from_id"] as const;
 
 // Epoch milliseconds, not timestamptz: node-postgres parses a timestamptz's text with a
 // regular expression, 8,000 instructions a value (see state-history.ts).
-const columns = (r: string) =>
-  `${r}.id, ${r}.number, ${r}.name, ${r}.state::text AS state, floor(extract(epoch FROM ${r}.created_at) * 1000)::float8 AS created_at, ${r}.forked_from_id`;
+/** A RunListRow's columns of the runs row `r`, named with `prefix`. */
+export const listColumns = (r: string, prefix = "") =>
+  `${r}.id AS ${prefix}id, ${r}.number AS ${prefix}number, ${r}.name AS ${prefix}name, ${r}.state::text AS ${prefix}state, ` +
+  `floor(extract(epoch FROM ${r}.created_at) * 1000)::float8 AS ${prefix}created_at, ${r}.forked_from_id AS ${prefix}forked_from_id`;
 
-const listRow = (r: Row): RunListRow => ({
+export const listRow = (r: Row): RunListRow => ({
   id: r.id,
   number: r.number,
   name: r.name,
@@ -47,7 +70,7 @@ const listRow = (r: Row): RunListRow => ({
 const RELATIVES = `
   SELECT r.id AS target,
          (SELECT count(*)::int FROM runs f WHERE f.forked_from_id = r.id AND f.organization_id = $2) AS fork_count,
-         ${columns("p")}
+         ${listColumns("p")}
   FROM runs r LEFT JOIN runs p ON p.id = r.forked_from_id AND p.organization_id = $2
   WHERE r.id = ANY($1::int[]) AND r.organization_id = $2`;
 
@@ -58,7 +81,7 @@ export async function runRelatives(sql: Sql, organizationId: number, runIds: rea
 }
 
 const forks = (order: "ASC" | "DESC", compare: ">" | "<") => `
-  SELECT parent.id AS target, ${columns("f")}
+  SELECT parent.id AS target, ${listColumns("f")}
   FROM runs parent
   CROSS JOIN LATERAL (
     SELECT * FROM runs f

@@ -7,11 +7,10 @@ import type { Plugin } from "graphql-yoga";
 // - Pothos's Prisma fields find what their parent's statement loaded by graphql-js's path
 //   objects, and a compiled query makes a fresh path object at every call: under it, such a
 //   field may not find its row's plan and read the rows again. So a document may hold only
-//   fields that resolve without a plan (plain fields and request loaders), the fields of
-//   state events (always read by a loader, never by a plan), and the one Prisma relation the
-//   frontend's run list rests on, a project's runs under `project(name:)`, whose lookup is of
-//   the root field's own plan. test/compiled-execution.test.ts checks the same answers and
-//   the same statements either way.
+//   fields that resolve without a plan (plain fields and request loaders, which is all the
+//   frontend's run list needs: a project's runs are one plain statement, run-list.ts) and
+//   the fields of state events (always read by a loader, never by a plan).
+//   test/compiled-execution.test.ts checks the same answers and the same statements either way.
 // - Compiling costs far more than one execution: a document is compiled once it has been run
 //   `HOT_AFTER` times, so a stream of one-off documents never is. Yoga keeps parsed documents
 //   in a bounded cache, and compiled ones are kept beside them (a WeakMap by document).
@@ -22,8 +21,6 @@ import type { Plugin } from "graphql-yoga";
 /** Executions of a document before it is compiled. */
 export const HOT_AFTER = 3;
 
-/** Prisma fields a compiled query may hold, as `Parent.field` under `Grandparent.field`. */
-const COMPILABLE_PRISMA_FIELDS: ReadonlyMap<string, string> = new Map([["Project.runs", "Query.project"]]);
 /** Types whose rows come from request loaders only. */
 const LOADED_TYPES = new Set(["RunStateEvent"]);
 
@@ -37,34 +34,31 @@ export function compilable(schema: GraphQLSchema, document: DocumentNode, operat
   if (!operation || operation.operation !== "query") return false;
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   const seen = new Set<string>();
-  const walk = (type: GraphQLObjectType, set: SelectionSetNode, parentField: string): boolean =>
+  const walk = (type: GraphQLObjectType, set: SelectionSetNode): boolean =>
     set.selections.every((s) => {
       if (s.kind === Kind.INLINE_FRAGMENT) {
         const on = s.typeCondition ? schema.getType(s.typeCondition.name.value) : type;
-        return isObjectType(on) ? walk(on, s.selectionSet, parentField) : false;
+        return isObjectType(on) ? walk(on, s.selectionSet) : false;
       }
       if (s.kind === Kind.FRAGMENT_SPREAD) {
         const f = fragments.get(s.name.value);
         if (!f) return false;
         const on = schema.getType(f.typeCondition.name.value);
-        const key = `${s.name.value}@${parentField}`;
-        if (seen.has(key)) return true;
-        seen.add(key);
-        return isObjectType(on) ? walk(on, f.selectionSet, parentField) : false;
+        if (seen.has(s.name.value)) return true;
+        seen.add(s.name.value);
+        return isObjectType(on) ? walk(on, f.selectionSet) : false;
       }
       if (s.name.value.startsWith("__")) return true;
       const field = type.getFields()[s.name.value];
       if (!field) return false;
-      const coordinate = `${type.name}.${field.name}`;
-      const extensions = field.extensions as Record<string, unknown> | undefined;
-      if (usesPlan(extensions) && !LOADED_TYPES.has(type.name) && COMPILABLE_PRISMA_FIELDS.get(coordinate) !== parentField) return false;
+      if (usesPlan(field.extensions as Record<string, unknown> | undefined) && !LOADED_TYPES.has(type.name)) return false;
       if (!s.selectionSet) return true;
       const named = getNamedType(field.type);
       // Interfaces and unions are left to graphql-js: their members' fields are not checked here.
-      return isObjectType(named) && walk(named, s.selectionSet, coordinate);
+      return isObjectType(named) && walk(named, s.selectionSet);
     });
   const root = schema.getQueryType();
-  return root != null && walk(root, operation.selectionSet, "");
+  return root != null && walk(root, operation.selectionSet);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Sql } from "../db/sql.js";
 import { loadChains, type LineageNode } from "../domain/lineage.js";
 import type { IdPage } from "../domain/id-page.js";
 import { forkPages, runRelatives, type RunListRow, type RunRelatives } from "../domain/run-relatives.js";
+import { runListPages, type RunListOfProject, type RunListRequest } from "../domain/run-list.js";
 import { stateEventPages, type StateEventPage, type StateEventsOfRun } from "../domain/state-history.js";
 import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
 
@@ -25,7 +26,18 @@ export interface Loaders {
   relatives: DataLoader<number, RunRelatives | null>;
   /** A page of a run's forks: every run of a list that asks the same page, in one statement. */
   forks: DataLoader<PageRequest<IdPage>, RunListRow[], string>;
+  /** A page of a project's runs: every project of a list that asks the same page, in one statement. */
+  runLists: DataLoader<RunListOfProjectRequest, RunListOfProject, string>;
 }
+
+export interface RunListOfProjectRequest {
+  projectId: number;
+  list: RunListRequest;
+}
+
+/** Requests with the same key are one list, whatever the project. */
+const listKey = (r: RunListRequest) =>
+  JSON.stringify([r.filter ?? null, r.orders ?? null, r.page.forward, String(r.page.cursor), r.page.limit, r.parts.rows, r.parts.count, r.parts.relatives]);
 
 /** The same page of several runs' lists is one statement. */
 export interface PageRequest<P extends IdPage> {
@@ -72,6 +84,20 @@ export function createLoaders(sql: Sql, organizationId: number): Loaders {
       return runIds.map((id) => byRun.get(id) ?? null);
     }),
     forks: pageLoader((runIds, page) => forkPages(sql, organizationId, runIds, page), () => []),
+    runLists: new DataLoader(
+      async (requests) => {
+        const lists = new Map<string, { list: RunListRequest; projectIds: number[] }>();
+        for (const r of requests) {
+          const key = listKey(r.list);
+          if (!lists.has(key)) lists.set(key, { list: r.list, projectIds: [] });
+          lists.get(key)!.projectIds.push(r.projectId);
+        }
+        const done = new Map<string, Map<number, RunListOfProject>>();
+        await Promise.all([...lists].map(async ([key, { list, projectIds }]) => done.set(key, await runListPages(sql, organizationId, projectIds, list))));
+        return requests.map((r) => done.get(listKey(r.list))!.get(r.projectId) ?? { runs: [], total: r.list.parts.count ? 0 : null });
+      },
+      { cacheKeyFn: (r) => `${r.projectId}:${listKey(r.list)}` },
+    ),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
       return runIds.map((id) => byRun.get(id) ?? []);

@@ -1,7 +1,9 @@
 import { builder } from "../builder.js";
 import { orgId } from "../context.js";
-import { runOrderBy, runWhere, usesMetrics } from "../../domain/run-query.js";
-import { checkRunList, RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
+import { usesMetrics } from "../../domain/run-query.js";
+import { connectionOf, idPageOf } from "../cursor-pages.js";
+import { selectsField, selectsNodeField } from "../selects.js";
+import { checkRunList, Run, RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
 import { createGraphQLError } from "graphql-yoga";
 
 export const Project = builder.prismaNode("Project", {
@@ -20,16 +22,15 @@ export const Project = builder.prismaNode("Project", {
     // Implied by the relation; there so Prisma's grouped count reads one organization's runs,
     // not every run in the table (see Run.forks).
     runCount: t.relationCount("runs", { where: (_args, ctx) => ({ organizationId: orgId(ctx) }) }),
-    runs: t.relatedConnection(
-      "runs",
+    runs: t.connection(
       {
-        cursor: "id",
-        totalCount: true,
+        type: Run,
         args: {
           filter: t.arg({ type: RunFilterInput }),
           orderBy: t.arg({ type: [RunOrderInput] }),
         },
-        query: (args, ctx) => {
+        // One plain statement for the same page of every project of the request (run-list.ts).
+        resolve: async (project, args, ctx, info) => {
           checkRunList(args.filter, args.orderBy);
           // Metric lists are sorted outside SQL (runs-by-metric.ts), which a nested load cannot do.
           if (usesMetrics(args.filter, args.orderBy)) {
@@ -37,7 +38,14 @@ export const Project = builder.prismaNode("Project", {
               extensions: { code: "BAD_USER_INPUT" },
             });
           }
-          return { where: runWhere(orgId(ctx), args.filter), orderBy: runOrderBy(args.orderBy) };
+          const page = idPageOf(args);
+          const parts = {
+            rows: selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo"),
+            count: selectsField(info, "totalCount"),
+            relatives: selectsNodeField(info, "forkedFrom") || selectsNodeField(info, "forks"),
+          };
+          const list = await ctx.loaders().runLists.load({ projectId: project.id, list: { filter: args.filter, orders: args.orderBy, page, parts } });
+          return connectionOf(list.runs, args, page, list.total ?? undefined);
         },
       },
       RunConnection,

@@ -5,12 +5,13 @@ import { ambiguousDisplayId, runLocatorWhere } from "../../domain/find-run.js";
 import { metricOrderOf, runListProblem, runOrderBy, runWhere, usesMetrics, type RunFilter, type RunOrder } from "../../domain/run-query.js";
 import { pageOf, runIdsByMetric, type PageQuery } from "../../domain/runs-by-metric.js";
 import { runUrl } from "../../domain/run-url.js";
-import type { RunListRow } from "../../domain/run-relatives.js";
+import { relativesInHand, type RunListRow, type RunRelatives } from "../../domain/run-relatives.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
 import { RunError, RunStateEnum, RunStateEvent, RunStateEventConnection, StorageStateEnum, stateHistoryOf } from "./run-state-event.js";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { createGraphQLError } from "graphql-yoga";
-import { connectionOf, idPageOf } from "../cursor-pages.js";
+import { connectionOf, idPageOf, type ConnectionArgs } from "../cursor-pages.js";
+import type { IdPage } from "../../domain/id-page.js";
 import { selectsField } from "../selects.js";
 
 export const Run = builder.prismaNode("Run", {
@@ -103,24 +104,38 @@ builder.objectField(Run, "forkedFrom", (t) =>
   t.field({
     type: Run,
     nullable: true,
-    resolve: async (r, _args, ctx) => (r.forkedFromId == null ? null : ((await ctx.loaders().relatives.load(r.id))?.parent ?? null)),
+    resolve: (r, _args, ctx) => {
+      if (r.forkedFromId == null) return null;
+      const known = relativesInHand(r);
+      return known ? known.parent : ctx.loaders().relatives.load(r.id).then((relatives) => relatives?.parent ?? null);
+    },
   }),
 );
+
+/** A page of a run's forks and their count, `known` or read. */
+async function loadForks(runId: number, args: ConnectionArgs, page: IdPage, ctx: Context, rows: boolean, known: RunRelatives | null | undefined) {
+  const loaders = ctx.loaders();
+  const [forks, relatives] = await Promise.all([
+    rows ? loaders.forks.load({ runId, page }) : ([] as RunListRow[]),
+    known === null ? loaders.relatives.load(runId) : known,
+  ]);
+  return connectionOf(forks, args, page, relatives?.forkCount ?? 0);
+}
 
 builder.objectField(Run, "forks", (t) =>
   t.connection(
     {
       type: Run,
       description: "Oldest first.",
-      resolve: async (run, args, ctx, info) => {
+      resolve: (run, args, ctx, info) => {
         const page = idPageOf(args);
-        const loaders = ctx.loaders();
-        // Each part is read only when the selection asks for it: the frontend's list asks the count.
-        const [rows, relatives] = await Promise.all([
-          selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo") ? loaders.forks.load({ runId: run.id, page }) : ([] as RunListRow[]),
-          selectsField(info, "totalCount") ? loaders.relatives.load(run.id) : null,
-        ]);
-        return connectionOf(rows, args, page, relatives?.forkCount ?? 0);
+        // Each part is read only when the selection asks for it: the frontend's list asks the
+        // count, which a list read with its runs (relativesInHand).
+        const rows = selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo");
+        const count = selectsField(info, "totalCount");
+        const known = relativesInHand(run);
+        if (!rows && (!count || known)) return connectionOf<RunListRow>([], args, page, known?.forkCount ?? 0);
+        return loadForks(run.id, args, page, ctx, rows, count && !known ? null : known);
       },
     },
     RunConnection,

@@ -1,0 +1,174 @@
+import type { Sql } from "../db/sql.js";
+import type { IdPage } from "./id-page.js";
+import { likeEscaped, runOrderTerms, type RunFilter, type RunOrder, type RunOrderTerm } from "./run-query.js";
+import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns, type RunListRow } from "./run-relatives.js";
+
+// A page of runs of each of several projects, in one plain statement: the frontend's run
+// list. Through Prisma the page, its count and the runs' lineage were three statements, and
+// Prisma's part alone cost the gateway more CPU than the rest of the list (bench/README.md).
+// Same rows, order and pages as Prisma's cursor pagination over runWhere and runOrderBy
+// (test/run-list.test.ts compares the two on random lists), with one difference: a page
+// starts strictly after (or before) its cursor's run, also when that run no longer matches
+// the filter, where Prisma skips the first row it finds.
+
+/** What to read besides the page's runs. */
+export interface RunListParts {
+  /** The page's runs (a connection's edges, nodes or page info). */
+  rows: boolean;
+  /** Every run of the project matching the filter. */
+  count: boolean;
+  /** Each run's parent and fork count (forkedFrom, forks.totalCount), held with its row (relativesInHand). */
+  relatives: boolean;
+}
+
+export interface RunListRequest {
+  filter: RunFilter | null | undefined;
+  orders: readonly RunOrder[] | null | undefined;
+  page: IdPage;
+  parts: RunListParts;
+}
+
+export interface RunListOfProject {
+  /** In list order, whichever way the page read. */
+  runs: RunListRow[];
+  /** Null unless the count was asked for. */
+  total: number | null;
+}
+
+const SQL_COLUMN: Record<RunOrderTerm["column"], string> = {
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+  number: "number",
+  name: "name",
+  state: "state",
+  stateUpdatedAt: "state_updated_at",
+  startedAt: "started_at",
+  finishedAt: "finished_at",
+  id: "id",
+};
+
+/** A statement's text and values, the values numbered from `$3` ($1 and $2 are the projects and the organization). */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast: string): string {
+    this.values.push(value);
+    return `$${this.values.length + 2}::${cast}`;
+  }
+}
+
+/** runWhere's conditions, on `r`, in SQL. */
+function conditions(filter: RunFilter | null | undefined, params: Params): string[] {
+  const f = filter ?? {};
+  const out = ["r.organization_id = $2"];
+  if (f.states?.length) out.push(`r.state = ANY(${params.add(f.states, '"RunState"[]')})`);
+  if (f.tagsAny?.length) out.push(`r.tags && ${params.add(f.tagsAny, "text[]")}`);
+  if (f.runGroup != null) out.push(`r.run_group = ${params.add(f.runGroup, "text")}`);
+  if (f.nameContains) out.push(`r.name ILIKE '%' || ${params.add(likeEscaped(f.nameContains), "text")} || '%'`);
+  if (f.createdAfter) out.push(`r.created_at >= ${params.add(f.createdAfter.toISOString(), "timestamptz")}`);
+  if (f.createdBefore) out.push(`r.created_at < ${params.add(f.createdBefore.toISOString(), "timestamptz")}`);
+  if (!f.includeArchived) out.push(`r.storage_state = '${f.archived ? "ARCHIVED" : "AVAILABLE"}'`);
+  if (f.forkedFromRunId != null) out.push(`r.forked_from_id = ${params.add(f.forkedFromRunId, "int")}`);
+  if (f.externalId != null) out.push(`r.external_id = ${params.add(f.externalId, "text")}`);
+  return out;
+}
+
+/** The terms as read: reading back reverses each direction and puts nulls first. */
+const asRead = (terms: RunOrderTerm[], forward: boolean) =>
+  terms.map((t) => ({ column: SQL_COLUMN[t.column], descending: (t.direction === "desc") === forward, nullsFirst: t.nullable && !forward, nullable: t.nullable }));
+type ReadTerm = ReturnType<typeof asRead>[number];
+
+const orderBy = (terms: ReadTerm[], on: string) =>
+  terms.map((t) => `${on}.${t.column} ${t.descending ? "DESC" : "ASC"}${t.nullable ? (t.nullsFirst ? " NULLS FIRST" : " NULLS LAST") : ""}`).join(", ");
+
+/** Whether run `r` comes after the cursor's run `k` in the order read. */
+function after(terms: ReadTerm[]): string {
+  // Non-null columns read one way: one row comparison, which the (project, created_at, id) index serves.
+  if (terms.every((t) => !t.nullable && t.descending === terms[0]!.descending)) {
+    const columns = (on: string) => terms.map((t) => `${on}.${t.column}`).join(", ");
+    return `(${columns("r")}) ${terms[0]!.descending ? "<" : ">"} (${columns("k")})`;
+  }
+  const beyond = (t: ReadTerm) => {
+    const [r, k, cmp] = [`r.${t.column}`, `k.${t.column}`, t.descending ? "<" : ">"];
+    if (!t.nullable) return `${r} ${cmp} ${k}`;
+    return t.nullsFirst
+      ? `(CASE WHEN ${r} IS NULL THEN false WHEN ${k} IS NULL THEN true ELSE ${r} ${cmp} ${k} END)`
+      : `(CASE WHEN ${k} IS NULL THEN false WHEN ${r} IS NULL THEN true ELSE ${r} ${cmp} ${k} END)`;
+  };
+  const equal = (t: ReadTerm) => (t.nullable ? `r.${t.column} IS NOT DISTINCT FROM k.${t.column}` : `r.${t.column} = k.${t.column}`);
+  return `(${terms.map((t, i) => [...terms.slice(0, i).map(equal), beyond(t)].join(" AND ")).join(" OR ")})`;
+}
+
+interface Statement {
+  text: string;
+  values: unknown[];
+  /** Set for the lists a page shows by default, whose texts are few: a prepared statement. */
+  name?: string;
+}
+
+export function runListStatement(request: RunListRequest): Statement {
+  const { filter, orders, page, parts } = request;
+  const params = new Params();
+  const where = conditions(filter, params).join(" AND ");
+  const terms = asRead(runOrderTerms(orders), page.forward);
+  const columns = [...new Set([...LIST_COLUMNS, ...terms.map((t) => t.column)])];
+  // Parameters of the page, numbered only when the statement reads the page.
+  const cursor = !parts.rows || page.cursor == null ? "" : `, (SELECT ${columns.join(", ")} FROM runs WHERE id = ${params.add(page.cursor.toString(), "int8")} AND organization_id = $2) k`;
+  const limit = parts.rows ? params.add(page.limit, "int") : "";
+  const runs = parts.rows
+    ? `, ${listColumns("r")}${parts.relatives ? `, ${listColumns("par", "parent_")}, (SELECT count(*)::int FROM runs x WHERE x.forked_from_id = r.id AND x.organization_id = $2) AS fork_count` : ""}`
+    : "";
+  const text = `
+    SELECT p.id AS target${parts.count ? ", c.total" : ""}${runs}
+    FROM projects p${parts.count ? `
+    CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM runs r WHERE r.project_id = p.id AND ${where}) c` : ""}${
+      parts.rows
+        ? `
+    LEFT JOIN LATERAL (
+      SELECT ${columns.map((c) => `r.${c}`).join(", ")} FROM runs r${cursor}
+      WHERE r.project_id = p.id AND ${where}${cursor ? ` AND ${after(terms)}` : ""}
+      ORDER BY ${orderBy(terms, "r")} LIMIT ${limit}
+    ) r ON true`
+        : ""
+    }${parts.rows && parts.relatives ? `
+    LEFT JOIN runs par ON par.id = r.forked_from_id AND par.organization_id = $2` : ""}
+    WHERE p.id = ANY($1::int[]) AND p.organization_id = $2
+    ORDER BY p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
+  // Prepared only without a filter and with at most one order: a bounded set of texts, where
+  // naming every text a client can make would grow each connection's statements without end.
+  const prepared = !hasFilter(filter) && (orders?.length ?? 0) <= 1;
+  return { text, values: params.values, name: prepared ? `run_list_${hash(text)}` : undefined };
+}
+
+function hasFilter(filter: RunFilter | null | undefined): boolean {
+  if (!filter) return false;
+  return Object.entries(filter).some(([key, value]) => value != null && !(key === "archived" && value === false) && !(key === "includeArchived" && value === false));
+}
+
+/** A short name for a statement's text (FNV-1a). */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
+type Row = { target: number; total?: number; fork_count?: number } & ListRowColumns & { [K in keyof ListRowColumns as `parent_${K}`]: ListRowColumns[K] | null };
+
+/** The same page of each project of the organization; projects of another are absent. */
+export async function runListPages(sql: Sql, organizationId: number, projectIds: readonly number[], request: RunListRequest): Promise<Map<number, RunListOfProject>> {
+  const statement = runListStatement(request);
+  const rows = await sql.query<Row>(statement.text, [[...projectIds], organizationId, ...statement.values], statement.name);
+  const byProject = new Map<number, RunListOfProject>();
+  for (const r of rows) {
+    let list = byProject.get(r.target);
+    if (!list) byProject.set(r.target, (list = { runs: [], total: request.parts.count ? (r.total ?? 0) : null }));
+    // A project with no run in the page still has its row (the LEFT JOIN), with no run.
+    if (!request.parts.rows || r.id == null) continue;
+    const run = listRow(r);
+    list.runs.push(run);
+    if (request.parts.relatives) holdRelatives(run, { parent: r.parent_id == null ? null : listRow(parentColumns(r)), forkCount: r.fork_count ?? 0 });
+  }
+  if (!request.page.forward) for (const list of byProject.values()) list.runs.reverse();
+  return byProject;
+}
+
+const parentColumns = (r: Row) => Object.fromEntries(LIST_COLUMNS.map((c) => [c, r[`parent_${c}`]])) as ListRowColumns;
