@@ -36,13 +36,14 @@ describe("which documents compile", () => {
   it("the frontend's run list, under project(name:) or projects, fragments included", () => {
     expect(verdict(PAGE)).toBe(true);
     expect(verdict(PROJECTS)).toBe(true);
+    expect(verdict(`{ project(name: "a") { projectId name runPrefix tags runCount runs { totalCount } } }`)).toBe(true);
     expect(verdict(`{ run(runId: 1) { runId name forkedFrom { runId } stateHistory { nodes { toState } } } }`)).toBe(true);
   });
 
   it("not a field answered from a Prisma plan, nor a mutation", () => {
     expect(verdict(PAGE.replace("forkedFrom { runId name }", "forkedFrom { runId displayId }"))).toBe(false);
     expect(verdict(PAGE.replace("fragment More on Run { id", "fragment More on Run { id tags"))).toBe(false);
-    expect(verdict(`{ projects(first: 2) { nodes { name runs(first: 2) { nodes { runId } } } } }`)).toBe(false);
+    expect(verdict(`{ projects(first: 2) { nodes { runs(first: 2) { nodes { runId displayId } } } } }`)).toBe(false);
     expect(verdict(`{ run(runId: 1) { project { name } } }`)).toBe(false);
     expect(verdict(`mutation { archiveRun(input: { runId: 1 }) { __typename } }`)).toBe(false);
   });

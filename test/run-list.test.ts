@@ -111,6 +111,19 @@ describe("a project's runs, one plain statement", () => {
     }
   });
 
+  it("a project answers the same by name (one plain statement), in the list and by node id (Prisma)", async () => {
+    const FIELDS_OF_PROJECT = "id projectId name runPrefix tags createdAt updatedAt runCount";
+    const res = await acme.gql(`{ project(name: "a") { ${FIELDS_OF_PROJECT} } projects(first: 10) { nodes { ${FIELDS_OF_PROJECT} } } }`);
+    expect(res.errors).toBeUndefined();
+    const byName = res.data.project;
+    expect(byName).toMatchObject({ name: "a", runCount: 17 }); // archived runs count too
+    expect(res.data.projects.nodes.find((p: any) => p.name === "a")).toEqual(byName);
+    const byNode = await acme.gql(`query($id: ID!) { node(id: $id) { ... on Project { ${FIELDS_OF_PROJECT} } } }`, { id: byName.id });
+    expect(byNode.data.node).toEqual(byName);
+    const theirs = await acme.gql(`{ project(name: "nope") { id } }`);
+    expect(theirs).toEqual({ data: { project: null } });
+  });
+
   it("reads one organization's runs: a cursor naming another's run gives an empty page", async () => {
     const other = await app.org("lists-cursor");
     const { run } = await createRunOk(other, { projectName: "a", name: "theirs" });

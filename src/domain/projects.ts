@@ -1,3 +1,4 @@
+import type { Sql } from "../db/sql.js";
 import type { Db } from "./db.js";
 import { runPrefix } from "./run-prefix.js";
 
@@ -38,4 +39,50 @@ export async function allocateRunNumber(db: Db, projectId: number): Promise<numb
 
 export async function lockProject(db: Db, projectId: number): Promise<void> {
   await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
+}
+
+/** The columns a project shows (schema/project.ts), which every read of a project gives. */
+export interface ProjectRow {
+  id: number;
+  name: string;
+  runPrefix: string;
+  tags: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  /** The organization's runs in it, when the read counted them. */
+  runCount?: number;
+}
+
+// Epoch milliseconds: node-postgres parses a timestamptz's text at far more cost (state-history.ts).
+const projectByNameText = (withCount: boolean) => `
+  SELECT p.id, p.name, p.run_prefix, p.tags, floor(extract(epoch FROM p.created_at) * 1000)::float8 AS created_at,
+         floor(extract(epoch FROM p.updated_at) * 1000)::float8 AS updated_at
+         ${withCount ? ", (SELECT count(*)::int FROM runs r WHERE r.project_id = p.id AND r.organization_id = $1) AS run_count" : ""}
+  FROM projects p WHERE p.organization_id = $1 AND p.name = $2`;
+const PROJECT_BY_NAME = projectByNameText(false);
+const PROJECT_BY_NAME_COUNTED = projectByNameText(true);
+
+/**
+ * The organization's project of that name, or null, with its run count if `withRunCount`:
+ * the root of the frontend's run list, in one prepared statement.
+ */
+export async function projectByName(sql: Sql, organizationId: number, name: string, withRunCount = false): Promise<ProjectRow | null> {
+  type Row = { id: number; name: string; run_prefix: string; tags: string[]; created_at: number; updated_at: number; run_count?: number };
+  const [r] = await sql.query<Row>(
+    withRunCount ? PROJECT_BY_NAME_COUNTED : PROJECT_BY_NAME,
+    [organizationId, name],
+    withRunCount ? "project_by_name_counted" : "project_by_name",
+  );
+  if (!r) return null;
+  return { id: r.id, name: r.name, runPrefix: r.run_prefix, tags: r.tags, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), runCount: r.run_count };
+}
+
+/** The organization's runs in each of the projects. */
+export async function runCounts(sql: Sql, organizationId: number, projectIds: readonly number[]): Promise<Map<number, number>> {
+  const rows = await sql.query<{ project_id: number; runs: number }>(
+    "SELECT project_id, count(*)::int AS runs FROM runs WHERE project_id = ANY($1::int[]) AND organization_id = $2 GROUP BY project_id",
+    [[...projectIds], organizationId],
+    "run_counts",
+  );
+  return new Map(rows.map((r) => [r.project_id, r.runs]));
 }

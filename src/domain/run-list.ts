@@ -4,8 +4,9 @@ import { likeEscaped, runOrderTerms, type RunFilter, type RunOrder, type RunOrde
 import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns, type RunListRow } from "./run-relatives.js";
 
 // A page of runs of each of several projects, in one plain statement: the frontend's run
-// list. Through Prisma the page, its count and the runs' lineage were three statements, and
-// Prisma's part alone cost the gateway more CPU than the rest of the list (bench/README.md).
+// list. Through Pothos's Prisma connection the page came with the project's statement and
+// the lineage took one more; Prisma's share of that cost the gateway more CPU than the rest
+// of the list (the nested page: 5.4 CPU ms in process before, 3.9 after; bench/README.md).
 // Same rows, order and pages as Prisma's cursor pagination over runWhere and runOrderBy
 // (test/run-list.test.ts compares the two on random lists), with one difference: a page
 // starts strictly after (or before) its cursor's run, also when that run no longer matches

@@ -3,6 +3,7 @@ import type { Sql } from "../db/sql.js";
 import { loadChains, type LineageNode } from "../domain/lineage.js";
 import type { IdPage } from "../domain/id-page.js";
 import { forkPages, runRelatives, type RunListRow, type RunRelatives } from "../domain/run-relatives.js";
+import { runCounts } from "../domain/projects.js";
 import { runListPages, type RunListOfProject, type RunListRequest } from "../domain/run-list.js";
 import { stateEventPages, type StateEventPage, type StateEventsOfRun } from "../domain/state-history.js";
 import { metricBuckets, metricSummariesOfRuns, type BucketsRequest, type MetricBucket, type MetricSummary } from "../domain/metric-history.js";
@@ -26,6 +27,8 @@ export interface Loaders {
   relatives: DataLoader<number, RunRelatives | null>;
   /** A page of a run's forks: every run of a list that asks the same page, in one statement. */
   forks: DataLoader<PageRequest<IdPage>, RunListRow[], string>;
+  /** A project's run count, of the organization: every project of a request in one statement. */
+  runCounts: DataLoader<number, number>;
   /** A page of a project's runs: every project of a list that asks the same page, in one statement. */
   runLists: DataLoader<RunListOfProjectRequest, RunListOfProject, string>;
 }
@@ -84,6 +87,10 @@ export function createLoaders(sql: Sql, organizationId: number): Loaders {
       return runIds.map((id) => byRun.get(id) ?? null);
     }),
     forks: pageLoader((runIds, page) => forkPages(sql, organizationId, runIds, page), () => []),
+    runCounts: new DataLoader(async (projectIds) => {
+      const counts = await runCounts(sql, organizationId, projectIds);
+      return projectIds.map((id) => counts.get(id) ?? 0);
+    }),
     runLists: new DataLoader(
       async (requests) => {
         const lists = new Map<string, { list: RunListRequest; projectIds: number[] }>();

@@ -1,5 +1,6 @@
 import { builder } from "../builder.js";
 import { orgId } from "../context.js";
+import { projectByName, type ProjectRow } from "../../domain/projects.js";
 import { usesMetrics } from "../../domain/run-query.js";
 import { connectionOf, idPageOf } from "../cursor-pages.js";
 import { selectsField, selectsNodeField } from "../selects.js";
@@ -8,20 +9,22 @@ import { createGraphQLError } from "graphql-yoga";
 
 export const Project = builder.prismaNode("Project", {
   id: { field: "id" },
-  select: { id: true },
+  // Every column a project shows is always read (ProjectRow, a handful of small ones), and
+  // its fields are plain: Query.project reads the row with one prepared statement, not
+  // through Prisma, and the fields answer from it without Pothos's plan.
+  select: { id: true, name: true, runPrefix: true, tags: true, createdAt: true, updatedAt: true },
   // Another organization's id reads as "not found", never as an error.
   nullable: true,
   findUnique: (id, ctx) => ({ id: Number(id), organizationId: orgId(ctx) }),
   fields: (t) => ({
-    projectId: t.exposeInt("id"),
-    name: t.exposeString("name"),
-    runPrefix: t.exposeString("runPrefix"),
-    tags: t.exposeStringList("tags"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
-    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    // Implied by the relation; there so Prisma's grouped count reads one organization's runs,
-    // not every run in the table (see Run.forks).
-    runCount: t.relationCount("runs", { where: (_args, ctx) => ({ organizationId: orgId(ctx) }) }),
+    projectId: t.int({ resolve: (p) => p.id }),
+    name: t.string({ resolve: (p) => p.name }),
+    runPrefix: t.string({ resolve: (p) => p.runPrefix }),
+    tags: t.stringList({ resolve: (p) => p.tags }),
+    createdAt: t.field({ type: "DateTime", resolve: (p) => p.createdAt }),
+    updatedAt: t.field({ type: "DateTime", resolve: (p) => p.updatedAt }),
+    // Counted with the project by Query.project, else for all projects of the request at once.
+    runCount: t.int({ resolve: (p, _args, ctx) => (p as ProjectRow).runCount ?? ctx.loaders().runCounts.load(p.id) }),
     runs: t.connection(
       {
         type: Run,
@@ -56,12 +59,11 @@ export const Project = builder.prismaNode("Project", {
 export const ProjectConnection = builder.connectionObject({ type: Project, name: "ProjectConnection" });
 
 builder.queryFields((t) => ({
-  project: t.prismaField({
+  project: t.field({
     type: Project,
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.project.findUnique({ ...query, where: { organizationId_name: { organizationId: orgId(ctx), name: args.name } } }),
+    resolve: (_root, args, ctx, info) => projectByName(ctx.sql, orgId(ctx), args.name, selectsField(info, "runCount")),
   }),
   projects: t.prismaConnection(
     {
