@@ -50,23 +50,36 @@ export interface PageRequest<P extends IdPage> {
 
 const pageKey = (p: IdPage & { withCount?: boolean }) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}`;
 
-/** A loader of pages: the requests of a batch grouped by page, one read of each page for all its runs. */
-function pageLoader<P extends IdPage, V>(read: (runIds: number[], page: P) => Promise<Map<number, V>>, missing: (page: P) => V) {
-  return new DataLoader<PageRequest<P>, V, string>(
+/**
+ * A loader whose requests each name an owner (a run, a project) and what to read of it:
+ * the requests of a batch that ask the same are one read, for all their owners.
+ */
+function groupedLoader<R, S, V>(
+  ownerOf: (request: R) => number,
+  specOf: (request: R) => S,
+  keyOf: (spec: S) => string,
+  read: (owners: number[], spec: S) => Promise<Map<number, V>>,
+  missing: (spec: S) => V,
+) {
+  return new DataLoader<R, V, string>(
     async (requests) => {
-      const pages = new Map<string, { page: P; runIds: number[] }>();
+      const groups = new Map<string, { spec: S; owners: number[] }>();
       for (const r of requests) {
-        const key = pageKey(r.page);
-        if (!pages.has(key)) pages.set(key, { page: r.page, runIds: [] });
-        pages.get(key)!.runIds.push(r.runId);
+        const key = keyOf(specOf(r));
+        if (!groups.has(key)) groups.set(key, { spec: specOf(r), owners: [] });
+        groups.get(key)!.owners.push(ownerOf(r));
       }
       const done = new Map<string, Map<number, V>>();
-      await Promise.all([...pages].map(async ([key, { page, runIds }]) => done.set(key, await read(runIds, page))));
-      return requests.map((r) => done.get(pageKey(r.page))!.get(r.runId) ?? missing(r.page));
+      await Promise.all([...groups].map(async ([key, { spec, owners }]) => done.set(key, await read(owners, spec))));
+      return requests.map((r) => done.get(keyOf(specOf(r)))!.get(ownerOf(r)) ?? missing(specOf(r)));
     },
-    { cacheKeyFn: (r) => `${r.runId}:${pageKey(r.page)}` },
+    { cacheKeyFn: (r) => `${ownerOf(r)}:${keyOf(specOf(r))}` },
   );
 }
+
+/** A loader of pages: one read of each page for all the runs that ask it. */
+const pageLoader = <P extends IdPage, V>(read: (runIds: number[], page: P) => Promise<Map<number, V>>, missing: (page: P) => V) =>
+  groupedLoader<PageRequest<P>, P, V>((r) => r.runId, (r) => r.page, pageKey, read, missing);
 
 export function createLoaders(sql: Sql, organizationId: number): Loaders {
   const chain = new DataLoader<number, LineageNode[]>(async (runIds) => {
@@ -91,19 +104,12 @@ export function createLoaders(sql: Sql, organizationId: number): Loaders {
       const counts = await runCounts(sql, organizationId, projectIds);
       return projectIds.map((id) => counts.get(id) ?? 0);
     }),
-    runLists: new DataLoader(
-      async (requests) => {
-        const lists = new Map<string, { list: RunListRequest; projectIds: number[] }>();
-        for (const r of requests) {
-          const key = listKey(r.list);
-          if (!lists.has(key)) lists.set(key, { list: r.list, projectIds: [] });
-          lists.get(key)!.projectIds.push(r.projectId);
-        }
-        const done = new Map<string, Map<number, RunListOfProject>>();
-        await Promise.all([...lists].map(async ([key, { list, projectIds }]) => done.set(key, await runListPages(sql, organizationId, projectIds, list))));
-        return requests.map((r) => done.get(listKey(r.list))!.get(r.projectId) ?? { runs: [], total: r.list.parts.count ? 0 : null });
-      },
-      { cacheKeyFn: (r) => `${r.projectId}:${listKey(r.list)}` },
+    runLists: groupedLoader<RunListOfProjectRequest, RunListRequest, RunListOfProject>(
+      (r) => r.projectId,
+      (r) => r.list,
+      listKey,
+      (projectIds, list) => runListPages(sql, organizationId, projectIds, list),
+      (list) => ({ runs: [], total: list.parts.count ? 0 : null }),
     ),
     summaries: new DataLoader(async (runIds) => {
       const byRun = await metricSummariesOfRuns(sql, organizationId, runIds);
