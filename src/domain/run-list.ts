@@ -36,18 +36,6 @@ export interface RunListOfProject {
   total: number | null;
 }
 
-const SQL_COLUMN: Record<RunOrderTerm["column"], string> = {
-  createdAt: "created_at",
-  updatedAt: "updated_at",
-  number: "number",
-  name: "name",
-  state: "state",
-  stateUpdatedAt: "state_updated_at",
-  startedAt: "started_at",
-  finishedAt: "finished_at",
-  id: "id",
-};
-
 /** A statement's text and values, the values numbered from `$3` ($1 and $2 are the projects and the organization). */
 class Params {
   readonly values: unknown[] = [];
@@ -75,7 +63,7 @@ function conditions(filter: RunFilter | null | undefined, params: Params): strin
 
 /** The terms as read: reading back reverses each direction and puts nulls first. */
 const asRead = (terms: RunOrderTerm[], forward: boolean) =>
-  terms.map((t) => ({ column: SQL_COLUMN[t.column], descending: (t.direction === "desc") === forward, nullsFirst: t.nullable && !forward, nullable: t.nullable }));
+  terms.map((t) => ({ column: t.sqlColumn, descending: (t.direction === "desc") === forward, nullsFirst: t.nullable && !forward, nullable: t.nullable }));
 type ReadTerm = ReturnType<typeof asRead>[number];
 
 const orderBy = (terms: ReadTerm[], on: string) =>
@@ -110,6 +98,7 @@ export function runListStatement(request: RunListRequest): Statement {
   const { filter, orders, page, parts } = request;
   const params = new Params();
   const where = conditions(filter, params).join(" AND ");
+  const valuesOfFilter = params.values.length;
   const terms = asRead(runOrderTerms(orders), page.forward);
   const columns = [...new Set([...LIST_COLUMNS, ...terms.map((t) => t.column)])];
   // Parameters of the page, numbered only when the statement reads the page.
@@ -134,15 +123,11 @@ export function runListStatement(request: RunListRequest): Statement {
     LEFT JOIN runs par ON par.id = r.forked_from_id AND par.organization_id = $2` : ""}
     WHERE p.id = ANY($1::int[]) AND p.organization_id = $2
     ORDER BY p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
-  // Prepared only without a filter and with at most one order: a bounded set of texts, where
-  // naming every text a client can make would grow each connection's statements without end.
-  const prepared = !hasFilter(filter) && (orders?.length ?? 0) <= 1;
+  // Prepared only when the filter holds no value of the client's (at most the archived
+  // condition) and at most one order: a bounded set of texts, where naming every text a
+  // client can make would grow each connection's statements without end.
+  const prepared = valuesOfFilter === 0 && (orders?.length ?? 0) <= 1;
   return { text, values: params.values, name: prepared ? `run_list_${hash(text)}` : undefined };
-}
-
-function hasFilter(filter: RunFilter | null | undefined): boolean {
-  if (!filter) return false;
-  return Object.entries(filter).some(([key, value]) => value != null && !(key === "archived" && value === false) && !(key === "includeArchived" && value === false));
 }
 
 /** A short name for a statement's text (FNV-1a). */

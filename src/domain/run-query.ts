@@ -86,32 +86,30 @@ export function runWhere(organizationId: number, filter: RunFilter | null | unde
 /** One key of a run list's order: a column of Run, its direction, and whether it may be null. */
 export interface RunOrderTerm {
   column: "createdAt" | "updatedAt" | "number" | "name" | "state" | "stateUpdatedAt" | "startedAt" | "finishedAt" | "id";
+  /** The column's name in the runs table. */
+  sqlColumn: string;
   direction: "asc" | "desc";
   /** A nullable column sorts its nulls last, whichever the direction. */
   nullable: boolean;
 }
 
-const COLUMN: Record<RunOrderField, RunOrderTerm["column"]> = {
-  CREATED_AT: "createdAt",
-  UPDATED_AT: "updatedAt",
-  NUMBER: "number",
-  NAME: "name",
-  STATE: "state",
-  STATE_UPDATED_AT: "stateUpdatedAt",
-  STARTED_AT: "startedAt",
-  FINISHED_AT: "finishedAt",
-  RUN_ID: "id",
+const COLUMN: Record<RunOrderField, Pick<RunOrderTerm, "column" | "sqlColumn" | "nullable">> = {
+  CREATED_AT: { column: "createdAt", sqlColumn: "created_at", nullable: false },
+  UPDATED_AT: { column: "updatedAt", sqlColumn: "updated_at", nullable: false },
+  NUMBER: { column: "number", sqlColumn: "number", nullable: true },
+  NAME: { column: "name", sqlColumn: "name", nullable: false },
+  STATE: { column: "state", sqlColumn: "state", nullable: false },
+  STATE_UPDATED_AT: { column: "stateUpdatedAt", sqlColumn: "state_updated_at", nullable: true },
+  STARTED_AT: { column: "startedAt", sqlColumn: "started_at", nullable: true },
+  FINISHED_AT: { column: "finishedAt", sqlColumn: "finished_at", nullable: true },
+  RUN_ID: { column: "id", sqlColumn: "id", nullable: false },
 };
-const NULLABLE = new Set<RunOrderTerm["column"]>(["number", "stateUpdatedAt", "startedAt", "finishedAt"]);
 
 /** Newest first by default; the run id breaks ties so pages are stable. */
 export function runOrderTerms(orders: readonly RunOrder[] | null | undefined): RunOrderTerm[] {
   const list = orders?.length ? orders : [{ field: "CREATED_AT" as const, direction: "DESC" as const }];
-  const terms = list.map((o): RunOrderTerm => {
-    const column = COLUMN[o.field ?? "CREATED_AT"];
-    return { column, direction: o.direction === "ASC" ? "asc" : "desc", nullable: NULLABLE.has(column) };
-  });
-  if (!list.some((o) => o.field === "RUN_ID")) terms.push({ column: "id", direction: list[list.length - 1]?.direction === "ASC" ? "asc" : "desc", nullable: false });
+  const terms = list.map((o): RunOrderTerm => ({ ...COLUMN[o.field ?? "CREATED_AT"], direction: o.direction === "ASC" ? "asc" : "desc" }));
+  if (!list.some((o) => o.field === "RUN_ID")) terms.push({ ...COLUMN.RUN_ID, direction: list[list.length - 1]?.direction === "ASC" ? "asc" : "desc" });
   return terms;
 }
 

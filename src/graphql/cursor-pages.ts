@@ -46,9 +46,10 @@ class Edge<T extends { id: number | bigint }> {
   }
 }
 
-/** The connection of a page's rows (ascending ids, whichever way the page read). */
+/** The connection of a page's rows, in the list's order whichever way the page read. */
 export function connectionOf<T extends { id: number | bigint }>(rows: readonly T[], args: ConnectionArgs, page: IdPage, totalCount?: number) {
-  // One row beyond the page says another page exists; it is the first one when reading back.
+  // One row beyond the page says another page exists: the last one when reading forward, the
+  // first one when reading back.
   const full = rows.length === page.limit;
   const nodes = full ? (page.forward ? rows.slice(0, -1) : rows.slice(1)) : rows;
   const edges = nodes.map((node) => new Edge(node));

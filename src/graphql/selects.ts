@@ -51,3 +51,8 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
 export function selectsNodeField(info: GraphQLResolveInfo, name: string): boolean {
   return selectsPath(info, ["nodes", name]) || selectsPath(info, ["edges", "node", name]);
 }
+
+/** Whether a connection's page is read: its edges, nodes or page info (else at most its count). */
+export function selectsPage(info: GraphQLResolveInfo): boolean {
+  return selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo");
+}

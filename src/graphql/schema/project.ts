@@ -3,7 +3,7 @@ import { orgId } from "../context.js";
 import { projectByName, type ProjectRow } from "../../domain/projects.js";
 import { usesMetrics } from "../../domain/run-query.js";
 import { connectionOf, idPageOf } from "../cursor-pages.js";
-import { selectsField, selectsNodeField } from "../selects.js";
+import { selectsField, selectsNodeField, selectsPage } from "../selects.js";
 import { checkRunList, Run, RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
 import { createGraphQLError } from "graphql-yoga";
 
@@ -43,7 +43,7 @@ export const Project = builder.prismaNode("Project", {
           }
           const page = idPageOf(args);
           const parts = {
-            rows: selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo"),
+            rows: selectsPage(info),
             count: selectsField(info, "totalCount"),
             relatives: selectsNodeField(info, "forkedFrom") || selectsNodeField(info, "forks"),
           };

@@ -5,14 +5,14 @@ import { ambiguousDisplayId, runLocatorWhere } from "../../domain/find-run.js";
 import { metricOrderOf, runListProblem, runOrderBy, runWhere, usesMetrics, type RunFilter, type RunOrder } from "../../domain/run-query.js";
 import { pageOf, runIdsByMetric, type PageQuery } from "../../domain/runs-by-metric.js";
 import { runUrl } from "../../domain/run-url.js";
-import { relativesInHand, type RunListRow, type RunRelatives } from "../../domain/run-relatives.js";
+import { relativesInHand, type RunListRow } from "../../domain/run-relatives.js";
 import { MetricSeries, MetricSummaryRef } from "./metric.js";
 import { RunError, RunStateEnum, RunStateEvent, RunStateEventConnection, StorageStateEnum, stateHistoryOf } from "./run-state-event.js";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { createGraphQLError } from "graphql-yoga";
 import { connectionOf, idPageOf, type ConnectionArgs } from "../cursor-pages.js";
 import type { IdPage } from "../../domain/id-page.js";
-import { selectsField } from "../selects.js";
+import { selectsField, selectsPage } from "../selects.js";
 
 export const Run = builder.prismaNode("Run", {
   id: { field: "id" },
@@ -112,14 +112,14 @@ builder.objectField(Run, "forkedFrom", (t) =>
   }),
 );
 
-/** A page of a run's forks and their count, `known` or read. */
-async function loadForks(runId: number, args: ConnectionArgs, page: IdPage, ctx: Context, rows: boolean, known: RunRelatives | null | undefined) {
+/** A page of a run's forks (when `rows`) and their count: `forkCount`, or read when null. */
+async function loadForks(runId: number, args: ConnectionArgs, page: IdPage, ctx: Context, rows: boolean, forkCount: number | null) {
   const loaders = ctx.loaders();
-  const [forks, relatives] = await Promise.all([
+  const [forks, count] = await Promise.all([
     rows ? loaders.forks.load({ runId, page }) : ([] as RunListRow[]),
-    known === null ? loaders.relatives.load(runId) : known,
+    forkCount ?? loaders.relatives.load(runId).then((relatives) => relatives?.forkCount ?? 0),
   ]);
-  return connectionOf(forks, args, page, relatives?.forkCount ?? 0);
+  return connectionOf(forks, args, page, count);
 }
 
 builder.objectField(Run, "forks", (t) =>
@@ -131,11 +131,11 @@ builder.objectField(Run, "forks", (t) =>
         const page = idPageOf(args);
         // Each part is read only when the selection asks for it: the frontend's list asks the
         // count, which a list read with its runs (relativesInHand).
-        const rows = selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo");
-        const count = selectsField(info, "totalCount");
-        const known = relativesInHand(run);
-        if (!rows && (!count || known)) return connectionOf<RunListRow>([], args, page, known?.forkCount ?? 0);
-        return loadForks(run.id, args, page, ctx, rows, count && !known ? null : known);
+        const rows = selectsPage(info);
+        const known = relativesInHand(run)?.forkCount;
+        const readCount = known === undefined && selectsField(info, "totalCount");
+        if (!rows && !readCount) return connectionOf<RunListRow>([], args, page, known ?? 0);
+        return loadForks(run.id, args, page, ctx, rows, readCount ? null : (known ?? 0));
       },
     },
     RunConnection,
