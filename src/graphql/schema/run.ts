@@ -167,7 +167,7 @@ export const RunFilterInput = builder.inputType("RunFilter", {
     states: t.field({ type: [RunStateEnum] }),
     tagsAny: t.stringList({ description: "Runs having any of these tags." }),
     runGroup: t.string(),
-    nameContains: t.string({ description: "Case-insensitive." }),
+    nameContains: t.string({ description: "A case-insensitive substring of the name; % and _ match themselves." }),
     createdAfter: t.field({ type: "DateTime", description: "Inclusive." }),
     createdBefore: t.field({ type: "DateTime", description: "Exclusive." }),
     archived: t.boolean({ description: "false or absent: available runs only; true: archived runs only." }),
