@@ -6,7 +6,7 @@
 // (bench/count-statements.ts); server CPU is the server process's own (utime + stime), as a
 // share of one core.
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -30,6 +30,8 @@ interface Row {
   p99: number;
   statements: number | null;
   cpu: number;
+  /** PostgreSQL's CPU over the window, % of one core. */
+  dbCpu: number;
   non2xx: number;
 }
 
@@ -41,10 +43,42 @@ interface Target {
   counted?: boolean;
 }
 
+/** The fields of /proc/<pid>/stat after the command name (field 3 onwards), or null if it has gone. */
+function statFields(pid: number | string): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  } catch {
+    return null;
+  }
+}
+
 /** CPU seconds the process has used (utime + stime, in clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const fields = statFields(pid)!;
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds all of PostgreSQL's processes have used: each one's utime + stime, plus the
+ * children's it has reaped (cutime + cstime), so that a backend which exits within a window
+ * still counts, in its postmaster. Every bench server shares this PostgreSQL, but a row
+ * drives one server at a time, and the others are idle.
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm !== "postgres") continue;
+    const fields = statFields(pid);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100;
 }
 
 async function waitFor(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
@@ -134,7 +168,7 @@ async function measure(
   const latencies: number[] = [];
   let non2xx = 0;
   let from = Infinity;
-  let window: Promise<{ statements: number; cpu: number }> | undefined;
+  let window: Promise<{ statements: number; cpu: number; dbCpu: number }> | undefined;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const onResponse = (status: number, ms: number) => {
@@ -154,7 +188,7 @@ async function measure(
   }
   setTimeout(() => {
     from = performance.now();
-    window = (async () => ({ statements: t.counted ? await statementsOf(t.proc) : 0, cpu: cpuSeconds(t.proc.pid!) }))();
+    window = (async () => ({ statements: t.counted ? await statementsOf(t.proc) : 0, cpu: cpuSeconds(t.proc.pid!), dbCpu: postgresCpuSeconds() }))();
   }, WARM_UP * 1000);
   await finished;
   const elapsed = (performance.now() - from) / 1000;
@@ -169,6 +203,7 @@ async function measure(
     p99: at(0.99),
     statements: t.counted ? ((await statementsOf(t.proc)) - start.statements) / Math.max(1, latencies.length) : null,
     cpu: ((cpuSeconds(t.proc.pid!) - start.cpu) / elapsed) * 100,
+    dbCpu: ((postgresCpuSeconds() - start.dbCpu) / elapsed) * 100,
     non2xx,
   };
   rows.push(row);
@@ -348,15 +383,17 @@ try {
 const pad = (s: string, n: number) => s.padEnd(n);
 /** The server's CPU time per answered request, in ms: what a request costs it, whatever the load. */
 const cpuPerRequest = (r: Row) => (r.rps > 0 ? (r.cpu * 10) / r.rps : 0);
+/** PostgreSQL's CPU time per answered request, in ms. */
+const dbCpuPerRequest = (r: Row) => (r.rps > 0 ? (r.dbCpu * 10) / r.rps : 0);
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
 console.log(`servers on Node ${NODE_VERSION}; ${describePinning()}`);
 console.log(
-  pad("scenario", 36) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "CPU ms/req".padStart(11) + "non-2xx".padStart(9),
+  pad("scenario", 36) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "CPU ms/req".padStart(11) + "PG ms/req".padStart(10) + "non-2xx".padStart(9),
 );
 for (const r of rows) {
   console.log(
     pad(r.scenario, 36) + pad(r.server, 29) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
-      (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + cpuPerRequest(r).toFixed(2).padStart(11) + String(r.non2xx).padStart(9),
+      (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + cpuPerRequest(r).toFixed(2).padStart(11) + dbCpuPerRequest(r).toFixed(2).padStart(10) + String(r.non2xx).padStart(9),
   );
 }
 const nestedRow = (server: string) => rows.find((r) => r.scenario.startsWith("nested") && r.server === server)!;
@@ -375,9 +412,9 @@ console.log(
 console.log(
   `nested history, gateway / PostGraphile with the runs' own summaries (not the same answer): ${ownRatio.toFixed(2)} (without the response cache: ${uncachedOwnRatio.toFixed(2)})`,
 );
-// Server CPU alone: PostgreSQL's share of each page is not in these figures.
+const perPage = (server: string) => `${cpuPerRequest(nestedRow(server)).toFixed(2)} + ${dbCpuPerRequest(nestedRow(server)).toFixed(2)} ms`;
 console.log(
-  `nested history, server CPU per page: gateway without the cache ${cpuPerRequest(nestedRow("gateway, no cache")).toFixed(2)} ms, PostGraphile ${cpuPerRequest(nestedRow("PostGraphile 5")).toFixed(2)} ms, graphql-js from memory ${cpuPerRequest(nestedRow("graphql-js from memory")).toFixed(2)} ms`,
+  `nested history, CPU per page (server + PostgreSQL): gateway without the cache ${perPage("gateway, no cache")}, PostGraphile ${perPage("PostGraphile 5")}, graphql-js from memory ${perPage("graphql-js from memory")}`,
 );
 writeFileSync(
   "bench/results.json",
@@ -398,6 +435,8 @@ writeFileSync(
         ...(r.statements == null ? [] : [{ scenario: r.scenario, server: r.server, metric: "SQL statements", value: Number(r.statements.toFixed(2)), unit: "per request" }]),
         { scenario: r.scenario, server: r.server, metric: "server CPU", value: Math.round(r.cpu), unit: "% of one core" },
         { scenario: r.scenario, server: r.server, metric: "server CPU per request", value: Number(cpuPerRequest(r).toFixed(2)), unit: "ms" },
+        { scenario: r.scenario, server: r.server, metric: "PostgreSQL CPU", value: Math.round(r.dbCpu), unit: "% of one core" },
+        { scenario: r.scenario, server: r.server, metric: "PostgreSQL CPU per request", value: Number(dbCpuPerRequest(r).toFixed(2)), unit: "ms" },
         { scenario: r.scenario, server: r.server, metric: "non-2xx", value: r.non2xx, unit: "responses" },
       ]),
       ratios: {
