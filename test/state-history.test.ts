@@ -137,6 +137,36 @@ describe("stateHistory", () => {
     }
   });
 
+  it("gives each event's source, error and metadata when the selection reads them, however it reaches them", async () => {
+    const id = (await createRunOk(acme, { projectName: "details", initialState: "RUNNING" })).run.runId;
+    const metadata = { note: "a,b;c", nested: [1, null, "x"] };
+    const failed = await acme.gql(UPDATE_STATE, {
+      input: { runId: id, state: "FAILED", metadata, error: { code: "OOM", message: "out of memory; rank 3, step 7", details: { rank: 3 } } },
+    });
+    expect(failed.data.updateRunState.applied).toBe(true);
+    const expected = [
+      { fromState: null, toState: "RUNNING", source: "API", error: null, metadata: null },
+      { fromState: "RUNNING", toState: "FAILED", source: "API", error: { code: "OOM", message: "out of memory; rank 3, step 7", details: { rank: 3 } }, metadata },
+    ];
+    const asked = [
+      `query($id: Int!) { run(runId: $id) { stateHistory(first: 5) { nodes { fromState toState source error { code message details } metadata at } } } }`,
+      `query($id: Int!) { run(runId: $id) { stateHistory(last: 5) { edges { node { ...E } } } } }
+       fragment E on RunStateEvent { fromState toState ... on RunStateEvent { source error { code message details } metadata at } }`,
+    ];
+    const answers = [];
+    for (const query of asked) {
+      const res = await acme.gql(query, { id });
+      expect(res.errors).toBeUndefined();
+      const h = res.data.run.stateHistory;
+      answers.push(h.nodes ?? h.edges.map((e: any) => e.node));
+    }
+    for (const events of answers) expect(events.map(({ at: _, ...e }: any) => e)).toEqual(expected);
+    expect(answers[1]).toEqual(answers[0]);
+    // Without them, the same events, states and times.
+    const bare = await acme.gql(`query($id: Int!) { run(runId: $id) { stateHistory(first: 5) { nodes { fromState toState at } } } }`, { id });
+    expect(bare.data.run.stateHistory.nodes).toEqual(answers[0].map(({ fromState, toState, at }: any) => ({ fromState, toState, at })));
+  });
+
   it("is not readable through another organization's key", async () => {
     const other = await app.org("other");
     const res = await other.gql(PAGE, { id: runId, first: 5 });

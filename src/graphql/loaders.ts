@@ -48,7 +48,7 @@ export interface PageRequest<P extends IdPage> {
   page: P;
 }
 
-const pageKey = (p: IdPage & { withCount?: boolean }) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}`;
+const pageKey = (p: IdPage & { withCount?: boolean; withDetails?: boolean }) => `${p.forward}:${p.cursor}:${p.limit}:${p.withCount}:${p.withDetails}`;
 
 /**
  * A loader whose requests each name an owner (a run, a project) and what to read of it:

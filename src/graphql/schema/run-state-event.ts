@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
-import { selectsField } from "../selects.js";
+import { selectsField, selectsNodeField } from "../selects.js";
 import { RUN_STATES } from "../../domain/run-state.js";
 import { connectionOf, idPageOf, type ConnectionArgs } from "../cursor-pages.js";
 
@@ -39,13 +39,20 @@ export const RunStateEvent = builder.prismaObject("RunStateEvent", {
 
 export const RunStateEventConnection = builder.connectionObject({ type: RunStateEvent, name: "RunStateEventConnection" });
 
+/** The fields of an event read only when selected (StateEventPage.withDetails). */
+const DETAILS = ["source", "error", "metadata"] as const;
+
 /**
  * A run's state history, oldest first, paged as Pothos's Prisma connections page (same
  * arguments, errors, cursors and page info), read through the request's loader so that a
  * list of runs reads every history in one statement.
  */
 export async function stateHistoryOf(runId: number, args: ConnectionArgs, ctx: Context, info: GraphQLResolveInfo) {
-  const page = { ...idPageOf(args), withCount: selectsField(info, "totalCount") };
+  const page = {
+    ...idPageOf(args),
+    withCount: selectsField(info, "totalCount"),
+    withDetails: DETAILS.some((name) => selectsNodeField(info, name)),
+  };
   const { events, total } = await ctx.loaders().stateEvents.load({ runId, page });
   // Counted in the same statement when the selection asks for it (and only then read).
   return connectionOf(events, args, page, total ?? undefined);
