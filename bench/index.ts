@@ -58,27 +58,37 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The pids of PostgreSQL's processes. */
+function postgresPids(): string[] {
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * CPU seconds all of PostgreSQL's processes have used: each one's utime + stime, plus the
  * children's it has reaped (cutime + cstime), so that a backend which exits within a window
- * still counts, in its postmaster. Every bench server shares this PostgreSQL, but a row
- * drives one server at a time, and the others are idle.
+ * still counts, in its postmaster. A backend that exits during the scan itself could be
+ * missed (reaped after its postmaster was read, gone before it was): PostGraphile's pool
+ * closes idle connections, and one such exit once took 2 CPU seconds off a row. So the scan
+ * is repeated until the same processes are there before and after it. Every bench server
+ * shares this PostgreSQL, but a row drives one server at a time, and the others are idle.
  */
 function postgresCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    let comm: string;
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    } catch {
-      continue;
+  for (;;) {
+    const pids = postgresPids();
+    let ticks = 0;
+    for (const pid of pids) {
+      const fields = statFields(pid);
+      if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     }
-    if (comm !== "postgres") continue;
-    const fields = statFields(pid);
-    if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    if (postgresPids().join() === pids.join()) return ticks / 100;
   }
-  return ticks / 100;
 }
 
 async function waitFor(url: string, body: string, headers: Record<string, string> = {}): Promise<void> {
