@@ -7,3 +7,12 @@ export interface IdPage {
   /** Rows to read: the page's size plus one, which tells whether another page exists. */
   limit: number;
 }
+
+/** The largest int8: ids, and the cursors that name them, lie within ±INT8_MAX. */
+export const INT8_MAX = 2n ** 63n - 1n;
+// The bounds of an int8 id: a page from the start or the end has nothing to pass.
+const BEFORE_ALL = -INT8_MAX - 1n;
+const AFTER_ALL = INT8_MAX;
+
+/** The id a page starts from, as an int8's text: one beyond either end when it has no cursor. */
+export const cursorOf = (page: IdPage) => (page.cursor ?? (page.forward ? BEFORE_ALL : AFTER_ALL)).toString();

@@ -1,7 +1,6 @@
 import type { Sql } from "../db/sql.js";
-import type { IdPage } from "./id-page.js";
+import { cursorOf, type IdPage } from "./id-page.js";
 import type { RunStateName } from "./run-state.js";
-import { AFTER_ALL, BEFORE_ALL } from "./state-history.js";
 
 // What a run list shows of each run's lineage: the run it was forked from, and its forks
 // (their count, or a page of them), read for the whole list in one statement each, as
@@ -95,10 +94,9 @@ const BACKWARD = forks("DESC", "<");
 
 /** The same page of each run's forks, oldest first; a run with none, or not the organization's, is absent. */
 export async function forkPages(sql: Sql, organizationId: number, parentIds: readonly number[], page: IdPage): Promise<Map<number, RunListRow[]>> {
-  const cursor = page.cursor ?? (page.forward ? BEFORE_ALL : AFTER_ALL);
   const rows = await sql.query<Row & { target: number }>(
     page.forward ? FORWARD : BACKWARD,
-    [[...parentIds], organizationId, cursor.toString(), page.limit],
+    [[...parentIds], organizationId, cursorOf(page), page.limit],
     page.forward ? "fork_pages_forward" : "fork_pages_backward",
   );
   const byParent = new Map<number, RunListRow[]>();

@@ -1,8 +1,7 @@
 import { getConnectionPageSize, PothosValidationError, validateConnectionArguments } from "@pothos/core";
 import { formatPrismaCursor, parsePrismaCursor } from "@pothos/plugin-prisma";
 import { LIMITS } from "../domain/limits.js";
-import type { IdPage } from "../domain/id-page.js";
-import { INT8_MAX } from "../domain/state-history.js";
+import { INT8_MAX, type IdPage } from "../domain/id-page.js";
 
 // Connections read by a request loader (a whole list's pages in one statement) rather than by
 // Pothos's Prisma connections, paged exactly as those page: same arguments, errors, cursors
