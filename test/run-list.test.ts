@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { UPDATE_STATE } from "./helpers/operations.js";
-import { createRunOk, forkRunOk } from "./helpers/runs.js";
+import { createRunOk, forkRunOk, logSteps, range } from "./helpers/runs.js";
 import { createTestApp, type GqlResponse, type TestApp, type TestOrg } from "./helpers/test-app.js";
 
 // A project's runs are one plain statement (src/domain/run-list.ts); Query.runs reads the same
@@ -141,4 +141,67 @@ describe("a project's runs, one plain statement", () => {
     expect(res.data.projects.nodes.map((p: any) => p.runs.totalCount).sort()).toEqual([1, 15]);
     expect(app.operations).toEqual(["Project.findMany", "sql"]);
   });
+
+  it("reads each run's state history page and metric summaries with the list, as each run alone reads them", async () => {
+    // A project of its own: runs with metrics (NaN, ±Infinity, names with LIKE's and the
+    // encoding's separators), forks inheriting them from a cut inside a series, and state
+    // changes with errors and metadata.
+    const root = (await createRunOk(acme, { projectName: "parts", name: "root", initialState: "RUNNING" })).run.runId;
+    await logSteps(acme, root, "loss", range(0, 30), (s) => 1 / (s + 1));
+    await logSteps(acme, root, "a,b;c", [1, 2, 3], (s) => (s === 2 ? "NaN" : s === 3 ? "Infinity" : -s));
+    const fork = (await forkRunOk(acme, { parentRunId: root, step: 12 })).runId;
+    await logSteps(acme, fork, "loss", range(13, 20), () => 0.5);
+    const grandchild = (await forkRunOk(acme, { parentRunId: fork, step: 15 })).runId;
+    const plain = (await createRunOk(acme, { projectName: "parts", name: "plain" })).run.runId;
+    await acme.gql(UPDATE_STATE, { input: { runId: root, state: "FAILED", error: { code: "E", message: "a;b,c" }, metadata: { k: "v;w" } } });
+    await acme.gql(UPDATE_STATE, { input: { runId: fork, state: "RUNNING" } });
+    for (const id of [root, fork, grandchild, plain]) expect(id).toBeGreaterThan(0);
+
+    const shows = [
+      "stateHistory(last: 2) { nodes { fromState toState at } }",
+      "stateHistory(first: 1) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { toState source error { code message } metadata } } }",
+      "stateHistory(last: 1, before: $cursor) { nodes { toState } }",
+      "metrics { name count min max last }",
+      "metrics { name last } history: stateHistory { totalCount nodes { toState } }",
+    ];
+    const cursor = (await acme.gql(`query($id: Int!) { run(runId: $id) { stateHistory(last: 1) { pageInfo { startCursor } } } }`, { id: root })).data.run.stateHistory.pageInfo
+      .startCursor;
+    for (const fields of shows) {
+      app.operations.length = 0;
+      const vars = fields.includes("$cursor") ? "($cursor: String)" : "";
+      const listed = await acme.gql(`query${vars} { project(name: "parts") { runs(first: 10) { nodes { runId ${fields} } } } }`, { cursor });
+      expect(listed.errors, fields).toBeUndefined();
+      // The project, then its runs with everything they show.
+      expect(app.operations, fields).toEqual(["sql", "sql"]);
+      const nodes = listed.data.project.runs.nodes;
+      expect(nodes).toHaveLength(4);
+      for (const node of nodes) {
+        const alone = await acme.gql(`query($id: Int!${vars ? ", $cursor: String" : ""}) { run(runId: $id) { runId ${fields} } }`, { id: node.runId, cursor });
+        expect(node, fields).toEqual(alone.data.run);
+      }
+    }
+    const loss = (id: number) => nodesOf(id).metrics.find((m: any) => m.name === "loss");
+    const last = await acme.gql(`{ project(name: "parts") { runs { nodes { runId metrics { name count last } } } } }`);
+    const nodesOf = (id: number) => last.data.project.runs.nodes.find((n: any) => n.runId === id);
+    // The grandchild inherits the root's steps 0-12 and the fork's 13-15.
+    expect(loss(grandchild)).toEqual({ name: "loss", count: 16, last: 0.5 });
+    expect(loss(plain)).toBeUndefined();
+  });
+
+  it("leaves each state history field to read its own page when the list's runs show several", async () => {
+    app.operations.length = 0;
+    const res = await acme.gql(`{ project(name: "parts") { runs { nodes { runId a: stateHistory(first: 1) { nodes { toState } } b: stateHistory(last: 1) { nodes { toState } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(app.operations).toEqual(["sql", "sql", "sql", "sql"]);
+    for (const node of res.data.project.runs.nodes) expect(node.a.nodes).toHaveLength(1);
+    // Arguments a state history refuses: its own error, as when it reads alone.
+    for (const args of ['first: 1, before: "x"', 'after: "not a cursor"']) {
+      const bad = await acme.gql(`{ project(name: "parts") { runs { nodes { stateHistory(${args}) { nodes { toState } } } } } }`);
+      const alone = await acme.gql(`query($id: Int!) { run(runId: $id) { stateHistory(${args}) { nodes { toState } } } }`, { id: res.data.project.runs.nodes[0].runId });
+      expect(alone.errors?.[0]?.message).toBeTruthy();
+      expect(bad.errors?.[0]?.message, args).toBe(alone.errors?.[0]?.message);
+      expect(bad.errors?.[0]?.extensions?.code).not.toBe("INTERNAL_SERVER_ERROR");
+    }
+  });
 });
+

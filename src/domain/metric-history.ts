@@ -453,22 +453,38 @@ type SummaryRow = {
   lv: string;
 };
 
+const summaryOf = (r: Omit<SummaryRow, "target">): MetricSummary => ({
+  name: r.name,
+  count: num(r.n),
+  min: float(r.mn),
+  max: float(r.mx),
+  last: float(r.lv),
+  firstStep: r.fs == null ? null : num(r.fs),
+  lastStep: num(r.ls),
+});
+
+const byName = (a: MetricSummary, b: MetricSummary) => a.name.localeCompare(b.name);
+
 /** Every run's summaries, sorted by name; runs with none get []. */
 function summariesByRun(runIds: readonly number[], rows: readonly SummaryRow[]): Map<number, MetricSummary[]> {
   const out = new Map<number, MetricSummary[]>(runIds.map((id) => [id, []]));
-  for (const r of rows) {
-    out.get(r.target)!.push({
-      name: r.name,
-      count: num(r.n),
-      min: float(r.mn),
-      max: float(r.mx),
-      last: float(r.lv),
-      firstStep: r.fs == null ? null : num(r.fs),
-      lastStep: num(r.ls),
-    });
-  }
-  for (const list of out.values()) list.sort((a, b) => a.name.localeCompare(b.name));
+  for (const r of rows) out.get(r.target)!.push(summaryOf(r));
+  for (const list of out.values()) list.sort(byName);
   return out;
+}
+
+/**
+ * An expression of one run's rows `s` of effectiveSummariesStatement as one JSON text, for a
+ * statement that reads them with each run (run-list.ts): one value per run, not a row per
+ * metric (see state-history.ts). Read back by summariesFrom.
+ */
+export const SUMMARIES_AS_JSON = "json_agg(json_build_array(s.name, s.n::text, s.mn, s.mx, s.fs, s.ls::text, s.lv))::text";
+
+/** A run's summaries from SUMMARIES_AS_JSON's value (null: none), sorted by name. */
+export function summariesFrom(json: string | null): MetricSummary[] {
+  if (json === null) return [];
+  const rows = JSON.parse(json) as [string, string, string | null, string | null, string | null, string, string][];
+  return rows.map(([name, n, mn, mx, fs, ls, lv]) => summaryOf({ name, n, mn, mx, fs, ls, lv })).sort(byName);
 }
 
 /**

@@ -1,5 +1,8 @@
+import { Prisma } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
-import type { IdPage } from "./id-page.js";
+import { cursorOf, type IdPage } from "./id-page.js";
+import { effectiveSummariesStatement, SUMMARIES_AS_JSON, summariesFrom, type MetricSummary } from "./metric-history.js";
+import { eventsFrom, eventsOfRun, type EventsColumns, type StateEventPage, type StateEventsOfRun } from "./state-history.js";
 import { likeEscaped, runOrderTerms, type RunFilter, type RunOrder, type RunOrderTerm } from "./run-query.js";
 import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns, type RunListRow } from "./run-relatives.js";
 
@@ -11,6 +14,13 @@ import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns,
 // (test/run-list.test.ts compares the two on random lists), with one difference: a page
 // starts strictly after (or before) its cursor's run, also when that run no longer matches
 // the filter, where Prisma skips the first row it finds.
+//
+// What the list's runs show besides their columns is read by the same statement when it can
+// be: their lineage, their page of state history and their metric summaries, each run's as
+// one value. The frontend's page then takes two statements (the project, its runs), not four:
+// each statement more cost PostgreSQL and the gateway a wake-up, a round trip and a batch
+// of their own, and under load that came to more than the extra statements' queries did
+// (bench/README.md).
 
 /** What to read besides the page's runs. */
 export interface RunListParts {
@@ -20,6 +30,10 @@ export interface RunListParts {
   count: boolean;
   /** Each run's parent and fork count (forkedFrom, forks.totalCount), held with its row (relativesInHand). */
   relatives: boolean;
+  /** The page of each run's state history that the list shows, or null. */
+  stateHistory: StateEventPage | null;
+  /** Each run's metric summaries. */
+  summaries: boolean;
 }
 
 export interface RunListRequest {
@@ -34,7 +48,13 @@ export interface RunListOfProject {
   runs: RunListRow[];
   /** Null unless the count was asked for. */
   total: number | null;
+  /** By run, when the parts asked for them. */
+  stateHistory?: Map<number, StateEventsOfRun>;
+  summaries?: Map<number, MetricSummary[]>;
 }
+
+/** Raw SQL for the organization's id inside a Prisma.sql embedded by Params.embed, which renumbers every `$n`. */
+const ORGANIZATION = "/*organization*/";
 
 /** A statement's text and values, the values numbered from `$3` ($1 and $2 are the projects and the organization). */
 class Params {
@@ -42,6 +62,12 @@ class Params {
   add(value: unknown, cast: string): string {
     this.values.push(value);
     return `$${this.values.length + 2}::${cast}`;
+  }
+  /** A statement's text made with Prisma.sql, its values numbered among these; ORGANIZATION in it stands for $2. */
+  embed(sql: Prisma.Sql): string {
+    const offset = this.values.length + 2;
+    this.values.push(...sql.values);
+    return sql.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`).replaceAll(ORGANIZATION, "$2");
   }
 }
 
@@ -107,8 +133,19 @@ export function runListStatement(request: RunListRequest): Statement {
   const runs = parts.rows
     ? `, ${listColumns("r")}${parts.relatives ? `, ${listColumns("par", "parent_")}, (SELECT count(*)::int FROM runs x WHERE x.forked_from_id = r.id AND x.organization_id = $2) AS fork_count` : ""}`
     : "";
-  const text = `
-    SELECT p.id AS target${parts.count ? ", c.total" : ""}${runs}
+  // The page of state history each run shows, in the same statement (state-history.ts).
+  const history = parts.rows ? parts.stateHistory : null;
+  const events = history
+    ? `, se.events, se.details${history.withCount ? ", (SELECT count(*)::int FROM run_state_events x WHERE x.run_id = r.id) AS events_total" : ""}`
+    : "";
+  const eventsJoin = history
+    ? `
+    LEFT JOIN LATERAL ${eventsOfRun("r.id", history.forward, params.add(cursorOf(history), "int8"), params.add(history.limit, "int"), String(history.withDetails))} se ON true`
+    : "";
+  const order = `p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
+  const summaries = parts.rows && parts.summaries;
+  const list = `
+    SELECT p.id AS target${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
     FROM projects p${parts.count ? `
     CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM runs r WHERE r.project_id = p.id AND ${where}) c` : ""}${
       parts.rows
@@ -120,9 +157,19 @@ export function runListStatement(request: RunListRequest): Statement {
     ) r ON true`
         : ""
     }${parts.rows && parts.relatives ? `
-    LEFT JOIN runs par ON par.id = r.forked_from_id AND par.organization_id = $2` : ""}
-    WHERE p.id = ANY($1::int[]) AND p.organization_id = $2
-    ORDER BY p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
+    LEFT JOIN runs par ON par.id = r.forked_from_id AND par.organization_id = $2` : ""}${eventsJoin}
+    WHERE p.id = ANY($1::int[]) AND p.organization_id = $2`;
+  // The runs' metric summaries, computed for the whole page at once (metric-history.ts)
+  // and joined to each run as one value.
+  const text = summaries
+    ? `
+    WITH list AS MATERIALIZED (${list}),
+    summaries AS MATERIALIZED (${params.embed(effectiveSummariesStatement(Prisma.raw("ARRAY(SELECT id FROM list WHERE id IS NOT NULL)"), Prisma.raw(ORGANIZATION)))})
+    SELECT list.*, sm.summaries FROM list
+    LEFT JOIN (SELECT s.target, ${SUMMARIES_AS_JSON} AS summaries FROM summaries s GROUP BY s.target) sm ON sm.target = list.id
+    ORDER BY list.ord`
+    : `${list}
+    ORDER BY ${order}`;
   // Prepared only when the filter holds no value of the client's (at most the archived
   // condition) and at most one order: a bounded set of texts, where naming every text a
   // client can make would grow each connection's statements without end.
@@ -137,21 +184,31 @@ function hash(text: string): string {
   return (h >>> 0).toString(36);
 }
 
-type Row = { target: number; total?: number; fork_count?: number } & ListRowColumns & { [K in keyof ListRowColumns as `parent_${K}`]: ListRowColumns[K] | null };
+type Row = { target: number; total?: number; fork_count?: number; events_total?: number; summaries?: string | null } & EventsColumns & ListRowColumns & { [K in keyof ListRowColumns as `parent_${K}`]: ListRowColumns[K] | null };
 
 /** The same page of each project of the organization; projects of another are absent. */
 export async function runListPages(sql: Sql, organizationId: number, projectIds: readonly number[], request: RunListRequest): Promise<Map<number, RunListOfProject>> {
   const statement = runListStatement(request);
   const rows = await sql.query<Row>(statement.text, [[...projectIds], organizationId, ...statement.values], statement.name);
+  const { parts } = request;
+  const history = parts.rows ? parts.stateHistory : null;
+  const summaries = parts.rows && parts.summaries;
   const byProject = new Map<number, RunListOfProject>();
   for (const r of rows) {
     let list = byProject.get(r.target);
-    if (!list) byProject.set(r.target, (list = { runs: [], total: request.parts.count ? (r.total ?? 0) : null }));
+    if (!list) {
+      list = { runs: [], total: parts.count ? (r.total ?? 0) : null };
+      if (history) list.stateHistory = new Map();
+      if (summaries) list.summaries = new Map();
+      byProject.set(r.target, list);
+    }
     // A project with no run in the page still has its row (the LEFT JOIN), with no run.
-    if (!request.parts.rows || r.id == null) continue;
+    if (!parts.rows || r.id == null) continue;
     const run = listRow(r);
     list.runs.push(run);
-    if (request.parts.relatives) holdRelatives(run, { parent: r.parent_id == null ? null : listRow(parentColumns(r)), forkCount: r.fork_count ?? 0 });
+    if (parts.relatives) holdRelatives(run, { parent: r.parent_id == null ? null : listRow(parentColumns(r)), forkCount: r.fork_count ?? 0 });
+    if (history) list.stateHistory!.set(run.id, { events: eventsFrom(run.id, r), total: history.withCount ? (r.events_total ?? 0) : null });
+    if (summaries) list.summaries!.set(run.id, summariesFrom(r.summaries ?? null));
   }
   if (!request.page.forward) for (const list of byProject.values()) list.runs.reverse();
   return byProject;

@@ -1,6 +1,6 @@
 import type { RunStateEvent } from "../generated/prisma/client.js";
 import type { Sql } from "../db/sql.js";
-import type { IdPage } from "./id-page.js";
+import { cursorOf, type IdPage } from "./id-page.js";
 
 // A page of state history for each of several runs, in one statement: the frontend's run
 // list shows the last few events of every run. Plain SQL, not Prisma's nested load: inside
@@ -31,67 +31,71 @@ export interface StateEventsOfRun {
   total: number | null;
 }
 
-const text = (order: "ASC" | "DESC", compare: ">" | "<") => `
+/**
+ * A LATERAL subquery giving run `run`'s page as `events` and `details` (see Row), with SQL
+ * expressions for the page's cursor, limit and whether to read the details. Also read with
+ * a run list (run-list.ts).
+ */
+export function eventsOfRun(run: string, forward: boolean, cursor: string, limit: string, withDetails: string): string {
+  return `(
+    SELECT string_agg(concat_ws(',', e.id, coalesce(e.from_state::text, ''), e.to_state,
+                                floor(extract(epoch FROM e.at) * 1000)::bigint), ';' ORDER BY e.id) AS events,
+           (json_agg(json_build_array(e.source, e.error, e.metadata) ORDER BY e.id) FILTER (WHERE ${withDetails}))::text AS details
+    FROM (SELECT * FROM run_state_events e WHERE e.run_id = ${run} AND e.id ${forward ? ">" : "<"} ${cursor} ORDER BY e.id ${forward ? "ASC" : "DESC"} LIMIT ${limit}) e
+  )`;
+}
+
+const text = (forward: boolean) => `
   WITH counts AS MATERIALIZED (
     SELECT run_id, count(*)::int AS total FROM run_state_events
     WHERE $5::boolean AND run_id = ANY($1::int[]) GROUP BY run_id)
   SELECT r.id AS target, c.total, p.events, p.details
   FROM runs r
   LEFT JOIN counts c ON c.run_id = r.id
-  CROSS JOIN LATERAL (
-    SELECT string_agg(concat_ws(',', e.id, coalesce(e.from_state::text, ''), e.to_state,
-                                floor(extract(epoch FROM e.at) * 1000)::bigint), ';' ORDER BY e.id) AS events,
-           (json_agg(json_build_array(e.source, e.error, e.metadata) ORDER BY e.id) FILTER (WHERE $6::boolean))::text AS details
-    FROM (SELECT * FROM run_state_events e WHERE e.run_id = r.id AND e.id ${compare} $3::bigint ORDER BY e.id ${order} LIMIT $4) e
-  ) p
+  CROSS JOIN LATERAL ${eventsOfRun("r.id", forward, "$3::bigint", "$4", "$6::boolean")} p
   WHERE r.id = ANY($1::int[]) AND r.organization_id = $2`;
 
 // Fixed texts, so each is a prepared statement on PostgreSQL.
-const FORWARD = text("ASC", ">");
-const BACKWARD = text("DESC", "<");
-/** The largest int8: event ids, and the cursors that name them, lie within ±INT8_MAX. */
-export const INT8_MAX = 2n ** 63n - 1n;
-// The bounds of an int8 id: a page from the start or the end has nothing to pass.
-export const BEFORE_ALL = -INT8_MAX - 1n;
-export const AFTER_ALL = INT8_MAX;
-
-type Row = {
-  target: number;
-  total: number | null;
+const FORWARD = text(true);
+const BACKWARD = text(false);
+/** A run's page as eventsOfRun reads it. */
+export type EventsColumns = {
   /** `id,fromState,toState,at;…`, oldest first; `at` in epoch milliseconds. Null without events. */
   events: string | null;
   /** `[[source, error, metadata], …]` in the same order, when the page asked for them. */
   details: string | null;
 };
 
+type Row = EventsColumns & { target: number; total: number | null };
+
 type Details = [string, RunStateEvent["error"], RunStateEvent["metadata"]];
+
+/** Run `runId`'s events from eventsOfRun's columns, oldest first. */
+export function eventsFrom(runId: number, columns: EventsColumns): RunStateEvent[] {
+  if (columns.events === null) return [];
+  const details: Details[] | null = columns.details === null ? null : JSON.parse(columns.details);
+  return columns.events.split(";").map((item, i) => {
+    const [id, from, to, at] = item.split(",") as [string, string, string, string];
+    const [source, error, metadata] = details?.[i] ?? ["", null, null];
+    return {
+      id: BigInt(id),
+      runId,
+      fromState: from === "" ? null : (from as RunStateEvent["toState"]),
+      toState: to as RunStateEvent["toState"],
+      source,
+      error,
+      metadata,
+      at: new Date(Number(at)),
+    };
+  });
+}
 
 /** The same page of each run of the organization; runs of another organization are absent. */
 export async function stateEventPages(sql: Sql, organizationId: number, runIds: readonly number[], page: StateEventPage): Promise<Map<number, StateEventsOfRun>> {
-  const cursor = page.cursor ?? (page.forward ? BEFORE_ALL : AFTER_ALL);
   const rows = await sql.query<Row>(
     page.forward ? FORWARD : BACKWARD,
-    [[...runIds], organizationId, cursor.toString(), page.limit, page.withCount, page.withDetails],
+    [[...runIds], organizationId, cursorOf(page), page.limit, page.withCount, page.withDetails],
     page.forward ? "state_events_forward" : "state_events_backward",
   );
-  const byRun = new Map<number, StateEventsOfRun>();
-  for (const r of rows) {
-    const details: Details[] | null = r.details === null ? null : JSON.parse(r.details);
-    const events: RunStateEvent[] = r.events === null ? [] : r.events.split(";").map((item, i) => {
-      const [id, from, to, at] = item.split(",") as [string, string, string, string];
-      const [source, error, metadata] = details?.[i] ?? ["", null, null];
-      return {
-        id: BigInt(id),
-        runId: r.target,
-        fromState: from === "" ? null : (from as RunStateEvent["toState"]),
-        toState: to as RunStateEvent["toState"],
-        source,
-        error,
-        metadata,
-        at: new Date(Number(at)),
-      };
-    });
-    byRun.set(r.target, { events, total: page.withCount ? (r.total ?? 0) : null });
-  }
-  return byRun;
+  return new Map(rows.map((r) => [r.target, { events: eventsFrom(r.target, r), total: page.withCount ? (r.total ?? 0) : null }]));
 }

@@ -40,7 +40,18 @@ export interface RunListOfProjectRequest {
 
 /** Requests with the same key are one list, whatever the project. */
 const listKey = (r: RunListRequest) =>
-  JSON.stringify([r.filter ?? null, r.orders ?? null, r.page.forward, String(r.page.cursor), r.page.limit, r.parts.rows, r.parts.count, r.parts.relatives]);
+  JSON.stringify([
+    r.filter ?? null,
+    r.orders ?? null,
+    r.page.forward,
+    String(r.page.cursor),
+    r.page.limit,
+    r.parts.rows,
+    r.parts.count,
+    r.parts.relatives,
+    r.parts.stateHistory && pageKey(r.parts.stateHistory),
+    r.parts.summaries,
+  ]);
 
 /** The same page of several runs' lists is one statement. */
 export interface PageRequest<P extends IdPage> {

@@ -24,32 +24,40 @@ function fieldsNamed(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode 
   return found;
 }
 
+/** The fields at the end of `path` beneath `fieldNodes`, fragments included. */
+function fieldsAt(info: GraphQLResolveInfo, fieldNodes: readonly FieldNode[], path: readonly string[]): readonly FieldNode[] {
+  let level = fieldNodes;
+  for (const name of path) level = fieldsNamed(info, level.map((f) => f.selectionSet), name);
+  return level;
+}
+
 /**
- * Whether the field being resolved selects the path of fields beneath it (`["nodes",
- * "forks"]`), fragments included (directives are not evaluated: a skipped field counts as
- * selected).
+ * Whether the field being resolved (or `fieldNodes`, fields beneath it) selects the path of
+ * fields beneath it (`["nodes", "forks"]`), fragments included (directives are not
+ * evaluated: a skipped field counts as selected).
  */
-export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+export function selectsPath(info: GraphQLResolveInfo, path: readonly string[], fieldNodes: readonly FieldNode[] = info.fieldNodes): boolean {
   const key = path.join(".");
-  let known = answers.get(info.fieldNodes);
-  if (!known) answers.set(info.fieldNodes, (known = new Map()));
+  let known = answers.get(fieldNodes);
+  if (!known) answers.set(fieldNodes, (known = new Map()));
   let answer = known.get(key);
-  if (answer === undefined) {
-    let level: readonly FieldNode[] = info.fieldNodes;
-    for (const name of path) level = fieldsNamed(info, level.map((f) => f.selectionSet), name);
-    known.set(key, (answer = level.length > 0));
-  }
+  if (answer === undefined) known.set(key, (answer = fieldsAt(info, fieldNodes, path).length > 0));
   return answer;
 }
 
-/** Whether the field being resolved selects `name` directly beneath it (see selectsPath). */
-export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  return selectsPath(info, [name]);
+/** A connection's nodes' fields named `name`, as `nodes { name }` or `edges { node { name } }`. */
+export function nodeFields(info: GraphQLResolveInfo, name: string): FieldNode[] {
+  return [...fieldsAt(info, info.fieldNodes, ["nodes", name]), ...fieldsAt(info, info.fieldNodes, ["edges", "node", name])];
+}
+
+/** Whether the field being resolved (or `fieldNodes`) selects `name` directly beneath it (see selectsPath). */
+export function selectsField(info: GraphQLResolveInfo, name: string, fieldNodes?: readonly FieldNode[]): boolean {
+  return selectsPath(info, [name], fieldNodes);
 }
 
 /** Whether a connection's nodes select `name`, as `nodes { name }` or `edges { node { name } }`. */
-export function selectsNodeField(info: GraphQLResolveInfo, name: string): boolean {
-  return selectsPath(info, ["nodes", name]) || selectsPath(info, ["edges", "node", name]);
+export function selectsNodeField(info: GraphQLResolveInfo, name: string, fieldNodes?: readonly FieldNode[]): boolean {
+  return selectsPath(info, ["nodes", name], fieldNodes) || selectsPath(info, ["edges", "node", name], fieldNodes);
 }
 
 /** Whether a connection's page is read: its edges, nodes or page info (else at most its count). */

@@ -3,7 +3,10 @@ import { orgId } from "../context.js";
 import { projectByName, type ProjectRow } from "../../domain/projects.js";
 import { usesMetrics } from "../../domain/run-query.js";
 import { connectionOf, idPageOf } from "../cursor-pages.js";
-import { selectsField, selectsNodeField, selectsPage } from "../selects.js";
+import { nodeFields, selectsField, selectsNodeField, selectsPage } from "../selects.js";
+import { stateEventPageOf } from "./run-state-event.js";
+import type { StateEventPage } from "../../domain/state-history.js";
+import { getArgumentValues, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
 import { checkRunList, Run, RunConnection, RunFilterInput, RunOrderInput } from "./run.js";
 import { createGraphQLError } from "graphql-yoga";
 
@@ -46,8 +49,14 @@ export const Project = builder.prismaNode("Project", {
             rows: selectsPage(info),
             count: selectsField(info, "totalCount"),
             relatives: selectsNodeField(info, "forkedFrom") || selectsNodeField(info, "forks"),
+            stateHistory: listedStateHistory(info),
+            summaries: selectsNodeField(info, "metrics"),
           };
-          const list = await ctx.loaders().runLists.load({ projectId: project.id, list: { filter: args.filter, orders: args.orderBy, page, parts } });
+          const loaders = ctx.loaders();
+          const list = await loaders.runLists.load({ projectId: project.id, list: { filter: args.filter, orders: args.orderBy, page, parts } });
+          // What the list read of its runs, where their fields' loaders will look for it.
+          for (const [runId, events] of list.stateHistory ?? []) loaders.stateEvents.prime({ runId, page: parts.stateHistory! }, events);
+          for (const [runId, summaries] of list.summaries ?? []) loaders.summaries.prime(runId, summaries);
           return connectionOf(list.runs, args, page, list.total ?? undefined);
         },
       },
@@ -55,6 +64,23 @@ export const Project = builder.prismaNode("Project", {
     ),
   }),
 });
+
+/**
+ * The page of state history that a run list's runs show, to be read with the list: when
+ * their selection holds one stateHistory field (one response key), with arguments it
+ * accepts. Else null, and each field reads its own page.
+ */
+function listedStateHistory(info: GraphQLResolveInfo): StateEventPage | null {
+  const fields = nodeFields(info, "stateHistory");
+  const key = (f: FieldNode) => f.alias?.value ?? f.name.value;
+  if (fields.length === 0 || fields.some((f) => key(f) !== key(fields[0]!))) return null;
+  const definition = (info.schema.getType("Run") as GraphQLObjectType).getFields().stateHistory!;
+  try {
+    return stateEventPageOf(getArgumentValues(definition, fields[0]!, info.variableValues), info, fields);
+  } catch {
+    return null; // the field reports its own error
+  }
+}
 
 export const ProjectConnection = builder.connectionObject({ type: Project, name: "ProjectConnection" });
 

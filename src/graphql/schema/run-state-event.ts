@@ -1,4 +1,5 @@
-import type { GraphQLResolveInfo } from "graphql";
+import type { FieldNode, GraphQLResolveInfo } from "graphql";
+import type { StateEventPage } from "../../domain/state-history.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { selectsField, selectsNodeField } from "../selects.js";
@@ -43,16 +44,25 @@ export const RunStateEventConnection = builder.connectionObject({ type: RunState
 const DETAILS = ["source", "error", "metadata"] as const;
 
 /**
+ * The page a stateHistory field reads: its arguments' page, and what its selection reads
+ * (`fieldNodes`: the field's nodes, the one being resolved by default). Throws Pothos's
+ * errors for arguments it refuses.
+ */
+export function stateEventPageOf(args: ConnectionArgs, info: GraphQLResolveInfo, fieldNodes: readonly FieldNode[] = info.fieldNodes): StateEventPage {
+  return {
+    ...idPageOf(args),
+    withCount: selectsField(info, "totalCount", fieldNodes),
+    withDetails: DETAILS.some((name) => selectsNodeField(info, name, fieldNodes)),
+  };
+}
+
+/**
  * A run's state history, oldest first, paged as Pothos's Prisma connections page (same
  * arguments, errors, cursors and page info), read through the request's loader so that a
- * list of runs reads every history in one statement.
+ * list of runs reads every history in one statement (or its list read it: Project.runs).
  */
 export async function stateHistoryOf(runId: number, args: ConnectionArgs, ctx: Context, info: GraphQLResolveInfo) {
-  const page = {
-    ...idPageOf(args),
-    withCount: selectsField(info, "totalCount"),
-    withDetails: DETAILS.some((name) => selectsNodeField(info, name)),
-  };
+  const page = stateEventPageOf(args, info);
   const { events, total } = await ctx.loaders().stateEvents.load({ runId, page });
   // Counted in the same statement when the selection asks for it (and only then read).
   return connectionOf(events, args, page, total ?? undefined);
