@@ -53,6 +53,9 @@ export interface RunListOfProject {
   summaries?: Map<number, MetricSummary[]>;
 }
 
+/** What is read of each run besides its columns: nothing unless the runs themselves are. */
+const readWithRuns = (parts: RunListParts) => ({ history: parts.rows ? parts.stateHistory : null, summaries: parts.rows && parts.summaries });
+
 /** Raw SQL for the organization's id inside a Prisma.sql embedded by Params.embed, which renumbers every `$n`. */
 const ORGANIZATION = "/*organization*/";
 
@@ -134,7 +137,7 @@ export function runListStatement(request: RunListRequest): Statement {
     ? `, ${listColumns("r")}${parts.relatives ? `, ${listColumns("par", "parent_")}, (SELECT count(*)::int FROM runs x WHERE x.forked_from_id = r.id AND x.organization_id = $2) AS fork_count` : ""}`
     : "";
   // The page of state history each run shows, in the same statement (state-history.ts).
-  const history = parts.rows ? parts.stateHistory : null;
+  const { history, summaries } = readWithRuns(parts);
   const events = history
     ? `, se.events, se.details${history.withCount ? ", (SELECT count(*)::int FROM run_state_events x WHERE x.run_id = r.id) AS events_total" : ""}`
     : "";
@@ -143,7 +146,6 @@ export function runListStatement(request: RunListRequest): Statement {
     LEFT JOIN LATERAL ${eventsOfRun("r.id", history.forward, params.add(cursorOf(history), "int8"), params.add(history.limit, "int"), String(history.withDetails))} se ON true`
     : "";
   const order = `p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
-  const summaries = parts.rows && parts.summaries;
   const list = `
     SELECT p.id AS target${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
     FROM projects p${parts.count ? `
@@ -191,8 +193,7 @@ export async function runListPages(sql: Sql, organizationId: number, projectIds:
   const statement = runListStatement(request);
   const rows = await sql.query<Row>(statement.text, [[...projectIds], organizationId, ...statement.values], statement.name);
   const { parts } = request;
-  const history = parts.rows ? parts.stateHistory : null;
-  const summaries = parts.rows && parts.summaries;
+  const { history, summaries } = readWithRuns(parts);
   const byProject = new Map<number, RunListOfProject>();
   for (const r of rows) {
     let list = byProject.get(r.target);

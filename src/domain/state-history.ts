@@ -58,6 +58,7 @@ const text = (forward: boolean) => `
 // Fixed texts, so each is a prepared statement on PostgreSQL.
 const FORWARD = text(true);
 const BACKWARD = text(false);
+
 /** A run's page as eventsOfRun reads it. */
 export type EventsColumns = {
   /** `id,fromState,toState,at;…`, oldest first; `at` in epoch milliseconds. Null without events. */
