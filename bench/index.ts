@@ -140,10 +140,9 @@ async function interleaved(a: (round: number) => Promise<Row>, b: (round: number
   }
   return out;
 }
-/** Per round: the uncached gateway's req/s over PostGraphile's on the nested page, their CPU per page, viewer / bare Yoga. */
-const roundRatios: number[] = [];
-const cpuPerPage: { ours: number[]; theirs: number[] }[] = [];
-const trivialShares: number[] = [];
+/** Each round's [PostGraphile, uncached gateway] on the nested page, and [bare Yoga, viewer]. */
+let nestedPairs: [Row, Row][] = [];
+let overheadPairs: [Row, Row][] = [];
 const WARM_UP = 2;
 /**
  * One autocannon run of WARM_UP + `seconds`, on the same 32 connections throughout; only
@@ -392,18 +391,15 @@ try {
   // (bare node:http read 16,449 req/s in one run and 24,165 in the next), more than the
   // differences measured.
   const yoga: Target = { name: "Yoga", proc: yogaProc, url: "http://127.0.0.1:4663" };
-  const overhead = await interleaved(
+  overheadPairs = await interleaved(
     (round) => measure(`overhead: bare Yoga { __typename }${roundLabel(round)}`, yoga, { body: () => '{"query":"{ __typename }"}', warmed: round > 0 }),
     (round) => measure(`overhead: authenticated viewer${roundLabel(round)}`, gateway, { body: () => '{"query":"{ viewer { organization { slug } } }"}', headers: auth, warmed: round > 0 }),
   );
   await measure("nested history (50 runs)", gateway, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth });
-  const nestedPairs = await interleaved(
+  nestedPairs = await interleaved(
     (round) => measure(`nested history (50 runs)${roundLabel(round)}`, postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }), warmed: round > 0 }),
     (round) => measure(`nested history (50 runs)${roundLabel(round)}`, uncached, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth, warmed: round > 0 }),
   );
-  roundRatios.push(...nestedPairs.map(([theirs, ours]) => ours.rps / theirs.rps));
-  cpuPerPage.push(...nestedPairs.map(([theirs, ours]) => ({ ours: [cpuPerRequest(ours), dbCpuPerRequest(ours)], theirs: [cpuPerRequest(theirs), dbCpuPerRequest(theirs)] })));
-  trivialShares.push(...overhead.map(([bare, viewer]) => viewer.rps / bare.rps));
   await measure("nested history (50 runs)", floor, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }) });
   await measure("nested history (50 runs)", postgraphileOwn, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE_OWN, variables: { org, project: project() } }) });
   await measure("run page (fork at depth 9)", gateway, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
@@ -443,8 +439,12 @@ for (const r of rows) {
 }
 const nestedRow = (server: string) => rows.find((r) => r.scenario.startsWith("nested") && r.server === server)!;
 const nested = (server: string) => nestedRow(server).rps;
-const postgraphileRps = median(rows.filter((r) => r.scenario.startsWith("nested history (50 runs), round") && r.server === "PostGraphile 5").map((r) => r.rps));
-const uncachedRps = median(rows.filter((r) => r.scenario.startsWith("nested history (50 runs), round") && r.server === "gateway, no cache").map((r) => r.rps));
+/** The median over the nested rounds of a figure of PostGraphile's (0) or the uncached gateway's (1) rows. */
+const nestedMedian = (side: 0 | 1, figure: (r: Row) => number) => median(nestedPairs.map((pair) => figure(pair[side])));
+const postgraphileRps = nestedMedian(0, (r) => r.rps);
+const uncachedRps = nestedMedian(1, (r) => r.rps);
+const roundRatios = nestedPairs.map(([theirs, ours]) => ours.rps / theirs.rps);
+const trivialShares = overheadPairs.map(([bare, viewer]) => viewer.rps / bare.rps);
 const nestedRatio = nested("gateway") / postgraphileRps;
 const uncachedRatio = median(roundRatios);
 // Against PostGraphile answering with the runs' own summaries, which is less work and not the same page.
@@ -459,11 +459,11 @@ console.log(
 console.log(
   `nested history, gateway / PostGraphile with the runs' own summaries (not the same answer): ${ownRatio.toFixed(2)} (without the response cache: ${uncachedOwnRatio.toFixed(2)})`,
 );
-const perPage = (side: "ours" | "theirs") => `${median(cpuPerPage.map((c) => c[side][0]!)).toFixed(2)} + ${median(cpuPerPage.map((c) => c[side][1]!)).toFixed(2)} ms`;
+const perPage = (side: 0 | 1) => `${nestedMedian(side, cpuPerRequest).toFixed(2)} + ${nestedMedian(side, dbCpuPerRequest).toFixed(2)} ms`;
 const rounds = (values: number[], format: (v: number) => string) => values.map(format).join(", ");
 console.log(`in each of ${ROUNDS} interleaved rounds: nested history without the cache, gateway / PostGraphile ${rounds(roundRatios, (r) => r.toFixed(2))}; viewer / bare Yoga ${rounds(trivialShares, (r) => `${(r * 100).toFixed(0)}%`)} (medians above)`);
 console.log(
-  `nested history, CPU per page (server + PostgreSQL, median of the rounds): gateway without the cache ${perPage("ours")}, PostGraphile ${perPage("theirs")}; graphql-js from memory ${cpuPerRequest(nestedRow("graphql-js from memory")).toFixed(2)} ms`,
+  `nested history, CPU per page (server + PostgreSQL, median of the rounds): gateway without the cache ${perPage(1)}, PostGraphile ${perPage(0)}; graphql-js from memory ${cpuPerRequest(nestedRow("graphql-js from memory")).toFixed(2)} ms`,
 );
 writeFileSync(
   "bench/results.json",
