@@ -12,13 +12,14 @@ import { createTestApp, type GqlResponse, type TestApp, type TestOrg } from "./h
 
 let app: TestApp;
 let acme: TestOrg;
+let other: TestOrg;
 const runIds: number[] = [];
 const NAMES = ["50% off", "a_b", "axb", "A\\B", "plain", "Plain", "zeta", "50x off"];
 
 beforeAll(async () => {
   app = await createTestApp();
   acme = await app.org("lists");
-  const other = await app.org("lists-other");
+  other = await app.org("lists-other");
   for (let i = 0; i < 14; i++) {
     const { run } = await createRunOk(acme, {
       projectName: "a",
@@ -124,6 +125,47 @@ describe("a project's runs, one plain statement", () => {
     expect(theirs).toEqual({ data: { project: null } });
   });
 
+  it("reads a project with the run list it shows in one statement, and each apart where it cannot", async () => {
+    const FIELDS_OF_PROJECT = "id projectId name runPrefix tags createdAt updatedAt runCount";
+    const alone = (await acme.gql(`{ project(name: "a") { ${FIELDS_OF_PROJECT} } }`)).data.project;
+    const reference = (await acme.gql(`{ runs(projectName: "a", first: 4) { ${PAGE} } }`)).data.runs;
+    app.operations.length = 0;
+    const res = await acme.gql(`{ project(name: "a") { ${FIELDS_OF_PROJECT} runs(first: 4) { ${PAGE} } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(app.operations).toEqual(["sql"]);
+    const { runs, ...project } = res.data.project;
+    expect(project).toEqual(alone);
+    expect(runs).toEqual(reference);
+    // No such project (or another organization's): null, still one statement.
+    app.operations.length = 0;
+    expect(await acme.gql(`{ project(name: "nope") { name runs { nodes { runId } } } }`)).toEqual({ data: { project: null } });
+    expect(app.operations).toEqual(["sql"]);
+    const theirs = await other.gql(`{ project(name: "a") { runCount runs { totalCount nodes { name } } } }`);
+    expect(theirs.data.project).toEqual({ runCount: 1, runs: { totalCount: 1, nodes: [{ name: "plain" }] } });
+    // A list with no run in it.
+    const none = await acme.gql(`{ project(name: "a") { name runs(filter: { externalId: "nope" }) { totalCount nodes { runId } } } }`);
+    expect(none.data.project).toEqual({ name: "a", runs: { totalCount: 0, nodes: [] } });
+    // Two lists: the project, then each list.
+    app.operations.length = 0;
+    const two = await acme.gql(`{ project(name: "a") { first: runs(first: 1) { nodes { runId } } last: runs(last: 1) { nodes { runId } } } }`);
+    expect(app.operations).toEqual(["sql", "sql", "sql"]);
+    const ends = (await acme.gql(`{ f: runs(projectName: "a", first: 1) { nodes { runId } } l: runs(projectName: "a", last: 1) { nodes { runId } } }`)).data;
+    expect(two.data.project).toEqual({ first: ends.f, last: ends.l });
+    // A list that a directive skips is not read.
+    app.operations.length = 0;
+    const skipped = await acme.gql(`query($show: Boolean!) { project(name: "a") { name runs @include(if: $show) { nodes { runId } } } }`, { show: false });
+    expect(skipped.data.project).toEqual({ name: "a" });
+    expect(app.operations).toEqual(["sql"]);
+    // Arguments the list refuses: its own error, as when it is read apart.
+    for (const args of ["first: -1", 'after: "not a cursor"', 'first: 1, before: "x"']) {
+      const bad = await acme.gql(`{ project(name: "a") { name runs(${args}) { nodes { runId } } } }`);
+      const apart = await acme.gql(`query($id: ID!) { node(id: $id) { ... on Project { name runs(${args}) { nodes { runId } } } } }`, { id: alone.id });
+      expect(apart.errors?.[0]?.message, args).toBeTruthy();
+      expect(bad.errors?.[0]?.message, args).toBe(apart.errors?.[0]?.message);
+      expect(bad.errors?.[0]?.extensions?.code, args).not.toBe("INTERNAL_SERVER_ERROR");
+    }
+  });
+
   it("reads one organization's runs: a cursor naming another's run gives an empty page", async () => {
     const other = await app.org("lists-cursor");
     const { run } = await createRunOk(other, { projectName: "a", name: "theirs" });
@@ -171,8 +213,8 @@ describe("a project's runs, one plain statement", () => {
       const vars = fields.includes("$cursor") ? "($cursor: String)" : "";
       const listed = await acme.gql(`query${vars} { project(name: "parts") { runs(first: 10) { nodes { runId ${fields} } } } }`, { cursor });
       expect(listed.errors, fields).toBeUndefined();
-      // The project, then its runs with everything they show.
-      expect(app.operations, fields).toEqual(["sql", "sql"]);
+      // The project with its runs and everything they show.
+      expect(app.operations, fields).toEqual(["sql"]);
       const nodes = listed.data.project.runs.nodes;
       expect(nodes).toHaveLength(4);
       for (const node of nodes) {
@@ -192,7 +234,8 @@ describe("a project's runs, one plain statement", () => {
     app.operations.length = 0;
     const res = await acme.gql(`{ project(name: "parts") { runs { nodes { runId a: stateHistory(first: 1) { nodes { toState } } b: stateHistory(last: 1) { nodes { toState } } } } } }`);
     expect(res.errors).toBeUndefined();
-    expect(app.operations).toEqual(["sql", "sql", "sql", "sql"]);
+    // The project with its runs, then each state history page.
+    expect(app.operations).toEqual(["sql", "sql", "sql"]);
     for (const node of res.data.project.runs.nodes) expect(node.a.nodes).toHaveLength(1);
     // Arguments a state history refuses: its own error, as when it reads alone.
     for (const args of ['first: 1, before: "x"', 'after: "not a cursor"']) {

@@ -54,27 +54,40 @@ export interface ProjectRow {
 }
 
 // Epoch milliseconds: node-postgres parses a timestamptz's text at far more cost (state-history.ts).
-const projectByNameText = (withCount: boolean) => `
-  SELECT p.id, p.name, p.run_prefix, p.tags, floor(extract(epoch FROM p.created_at) * 1000)::float8 AS created_at,
-         floor(extract(epoch FROM p.updated_at) * 1000)::float8 AS updated_at
-         ${withCount ? ", (SELECT count(*)::int FROM runs r WHERE r.project_id = p.id AND r.organization_id = $1) AS run_count" : ""}
-  FROM projects p WHERE p.organization_id = $1 AND p.name = $2`;
+/**
+ * The columns of ProjectRow of the projects row `p`, named with `prefix`; with `runCount`,
+ * its runs of the organization `organization` (a parameter) counted. The run list's
+ * statement reads them too when it finds its project by name (run-list.ts).
+ */
+export const projectColumns = (prefix: string, organization: string, runCount: boolean) => `
+  p.id AS ${prefix}id, p.name AS ${prefix}name, p.run_prefix AS ${prefix}run_prefix, p.tags AS ${prefix}tags,
+  floor(extract(epoch FROM p.created_at) * 1000)::float8 AS ${prefix}created_at, floor(extract(epoch FROM p.updated_at) * 1000)::float8 AS ${prefix}updated_at
+  ${runCount ? `, (SELECT count(*)::int FROM runs r WHERE r.project_id = p.id AND r.organization_id = ${organization}) AS ${prefix}run_count` : ""}`;
+
+type ProjectColumns = { id: number; name: string; run_prefix: string; tags: string[]; created_at: number; updated_at: number; run_count?: number };
+
+/** The ProjectRow of a row read with projectColumns(prefix, …). */
+export function projectRowOf(row: Record<string, unknown>, prefix = ""): ProjectRow {
+  const r = (prefix ? Object.fromEntries(Object.keys(row).filter((k) => k.startsWith(prefix)).map((k) => [k.slice(prefix.length), row[k]])) : row) as ProjectColumns;
+  return { id: r.id, name: r.name, runPrefix: r.run_prefix, tags: r.tags, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), runCount: r.run_count };
+}
+
+const projectByNameText = (withCount: boolean) => `SELECT ${projectColumns("", "$1", withCount)} FROM projects p WHERE p.organization_id = $1 AND p.name = $2`;
 const PROJECT_BY_NAME = projectByNameText(false);
 const PROJECT_BY_NAME_COUNTED = projectByNameText(true);
 
 /**
  * The organization's project of that name, or null, with its run count if `withRunCount`:
- * the root of the frontend's run list, in one prepared statement.
+ * the root of the frontend's run list, in one prepared statement (or in the list's own,
+ * run-list.ts `projectWithRuns`, when the list is all it shows).
  */
 export async function projectByName(sql: Sql, organizationId: number, name: string, withRunCount = false): Promise<ProjectRow | null> {
-  type Row = { id: number; name: string; run_prefix: string; tags: string[]; created_at: number; updated_at: number; run_count?: number };
-  const [r] = await sql.query<Row>(
+  const [r] = await sql.query<ProjectColumns>(
     withRunCount ? PROJECT_BY_NAME_COUNTED : PROJECT_BY_NAME,
     [organizationId, name],
     withRunCount ? "project_by_name_counted" : "project_by_name",
   );
-  if (!r) return null;
-  return { id: r.id, name: r.name, runPrefix: r.run_prefix, tags: r.tags, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), runCount: r.run_count };
+  return r ? projectRowOf(r) : null;
 }
 
 /** The organization's runs in each of the projects. */

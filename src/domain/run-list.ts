@@ -4,6 +4,7 @@ import { cursorOf, type IdPage } from "./id-page.js";
 import { effectiveSummariesStatement, SUMMARIES_AS_JSON, summariesFrom, type MetricSummary } from "./metric-history.js";
 import { eventsFrom, eventsOfRun, type EventsColumns, type StateEventPage, type StateEventsOfRun } from "./state-history.js";
 import { likeEscaped, runOrderTerms, type RunFilter, type RunOrder, type RunOrderTerm } from "./run-query.js";
+import { projectColumns, projectRowOf, type ProjectRow } from "./projects.js";
 import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns, type RunListRow } from "./run-relatives.js";
 
 // A page of runs of each of several projects, in one plain statement: the frontend's run
@@ -17,10 +18,11 @@ import { holdRelatives, LIST_COLUMNS, listColumns, listRow, type ListRowColumns,
 //
 // What the list's runs show besides their columns is read by the same statement when it can
 // be: their lineage, their page of state history and their metric summaries, each run's as
-// one value. The frontend's page then takes two statements (the project, its runs), not four:
-// each statement more cost PostgreSQL and the gateway a wake-up, a round trip and a batch
-// of their own, and under load that came to more than the extra statements' queries did
-// (bench/README.md).
+// one value. And when Query.project shows the list, the project itself is found by name in
+// the same statement (projectWithRuns). The frontend's page then takes one statement, not
+// four: each statement more cost PostgreSQL and the gateway a wake-up, a round trip and a
+// batch of their own, and under load that came to more than the extra statements' queries
+// did (bench/README.md).
 
 /** What to read besides the page's runs. */
 export interface RunListParts {
@@ -123,7 +125,16 @@ interface Statement {
   name?: string;
 }
 
-export function runListStatement(request: RunListRequest): Statement {
+/**
+ * Which projects a list statement reads: by id (`$1` an int[]: the same page of each), or
+ * the organization's one of a name (`$1` a text), then with the project's own columns
+ * (PROJECT_PREFIX), its run count if asked.
+ */
+export type ListedProjects = { byName: false } | { byName: true; runCount: boolean };
+const BY_ID: ListedProjects = { byName: false };
+const PROJECT_PREFIX = "project_";
+
+export function runListStatement(request: RunListRequest, projects: ListedProjects = BY_ID): Statement {
   const { filter, orders, page, parts } = request;
   const params = new Params();
   const where = conditions(filter, params).join(" AND ");
@@ -147,7 +158,7 @@ export function runListStatement(request: RunListRequest): Statement {
     : "";
   const order = `p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
   const list = `
-    SELECT p.id AS target${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
+    SELECT p.id AS target${projects.byName ? `, ${projectColumns(PROJECT_PREFIX, "$2", projects.runCount)}` : ""}${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
     FROM projects p${parts.count ? `
     CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM runs r WHERE r.project_id = p.id AND ${where}) c` : ""}${
       parts.rows
@@ -160,7 +171,7 @@ export function runListStatement(request: RunListRequest): Statement {
         : ""
     }${parts.rows && parts.relatives ? `
     LEFT JOIN runs par ON par.id = r.forked_from_id AND par.organization_id = $2` : ""}${eventsJoin}
-    WHERE p.id = ANY($1::int[]) AND p.organization_id = $2`;
+    WHERE ${projects.byName ? "p.name = $1::text" : "p.id = ANY($1::int[])"} AND p.organization_id = $2`;
   // The runs' metric summaries, computed for the whole page at once (metric-history.ts)
   // and joined to each run as one value.
   const text = summaries
@@ -191,7 +202,29 @@ type Row = { target: number; total?: number; fork_count?: number; events_total?:
 /** The same page of each project of the organization; projects of another are absent. */
 export async function runListPages(sql: Sql, organizationId: number, projectIds: readonly number[], request: RunListRequest): Promise<Map<number, RunListOfProject>> {
   const statement = runListStatement(request);
-  const rows = await sql.query<Row>(statement.text, [[...projectIds], organizationId, ...statement.values], statement.name);
+  return listsOf(await sql.query<Row>(statement.text, [[...projectIds], organizationId, ...statement.values], statement.name), request);
+}
+
+/**
+ * The organization's project of that name, or null, and its page of runs, in one statement:
+ * the frontend's page, when the project shows its run list (schema/project.ts).
+ */
+export async function projectWithRuns(
+  sql: Sql,
+  organizationId: number,
+  name: string,
+  withRunCount: boolean,
+  request: RunListRequest,
+): Promise<{ project: ProjectRow; list: RunListOfProject } | null> {
+  const statement = runListStatement(request, { byName: true, runCount: withRunCount });
+  const rows = await sql.query<Row>(statement.text, [name, organizationId, ...statement.values], statement.name);
+  if (rows.length === 0) return null;
+  const project = projectRowOf(rows[0]!, PROJECT_PREFIX);
+  return { project, list: listsOf(rows, request).get(project.id)! };
+}
+
+/** The statement's rows as each project's list. */
+function listsOf(rows: Row[], request: RunListRequest): Map<number, RunListOfProject> {
   const { parts } = request;
   const { history, summaries } = readWithRuns(parts);
   const byProject = new Map<number, RunListOfProject>();

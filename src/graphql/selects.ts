@@ -45,9 +45,23 @@ export function selectsPath(info: GraphQLResolveInfo, path: readonly string[], f
   return answer;
 }
 
+/** The fields named `name` directly beneath the field being resolved (or `fieldNodes`), fragments included. */
+export function childFields(info: GraphQLResolveInfo, name: string, fieldNodes: readonly FieldNode[] = info.fieldNodes): readonly FieldNode[] {
+  return fieldsAt(info, fieldNodes, [name]);
+}
+
 /** A connection's nodes' fields named `name`, as `nodes { name }` or `edges { node { name } }`. */
-export function nodeFields(info: GraphQLResolveInfo, name: string): FieldNode[] {
-  return [...fieldsAt(info, info.fieldNodes, ["nodes", name]), ...fieldsAt(info, info.fieldNodes, ["edges", "node", name])];
+export function nodeFields(info: GraphQLResolveInfo, name: string, fieldNodes: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
+  return [...fieldsAt(info, fieldNodes, ["nodes", name]), ...fieldsAt(info, fieldNodes, ["edges", "node", name])];
+}
+
+/**
+ * Fields that a resolver can read ahead for: one response key (no aliases of the same
+ * field with other arguments) and no directives (which could skip them).
+ */
+export function oneResponseKey(fields: readonly FieldNode[]): boolean {
+  const key = (f: FieldNode) => f.alias?.value ?? f.name.value;
+  return fields.length > 0 && fields.every((f) => key(f) === key(fields[0]!) && !f.directives?.length);
 }
 
 /** Whether the field being resolved (or `fieldNodes`) selects `name` directly beneath it (see selectsPath). */
@@ -61,6 +75,6 @@ export function selectsNodeField(info: GraphQLResolveInfo, name: string, fieldNo
 }
 
 /** Whether a connection's page is read: its edges, nodes or page info (else at most its count). */
-export function selectsPage(info: GraphQLResolveInfo): boolean {
-  return selectsField(info, "edges") || selectsField(info, "nodes") || selectsField(info, "pageInfo");
+export function selectsPage(info: GraphQLResolveInfo, fieldNodes?: readonly FieldNode[]): boolean {
+  return selectsField(info, "edges", fieldNodes) || selectsField(info, "nodes", fieldNodes) || selectsField(info, "pageInfo", fieldNodes);
 }

@@ -3,7 +3,10 @@ import { orgId } from "../context.js";
 import { projectByName, type ProjectRow } from "../../domain/projects.js";
 import { usesMetrics } from "../../domain/run-query.js";
 import { connectionOf, idPageOf } from "../cursor-pages.js";
-import { nodeFields, selectsField, selectsNodeField, selectsPage } from "../selects.js";
+import { childFields, nodeFields, oneResponseKey, selectsField, selectsNodeField, selectsPage } from "../selects.js";
+import { projectWithRuns, type RunListRequest } from "../../domain/run-list.js";
+import type { RunFilter, RunOrder } from "../../domain/run-query.js";
+import type { ConnectionArgs } from "../cursor-pages.js";
 import { stateEventPageOf } from "./run-state-event.js";
 import type { StateEventPage } from "../../domain/state-history.js";
 import { getArgumentValues, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
@@ -35,29 +38,17 @@ export const Project = builder.prismaNode("Project", {
           filter: t.arg({ type: RunFilterInput }),
           orderBy: t.arg({ type: [RunOrderInput] }),
         },
-        // One plain statement for the same page of every project of the request (run-list.ts).
+        // One plain statement for the same page of every project of the request (run-list.ts),
+        // or none when Query.project read the list with the project.
         resolve: async (project, args, ctx, info) => {
-          checkRunList(args.filter, args.orderBy);
-          // Metric lists are sorted outside SQL (runs-by-metric.ts), which a nested load cannot do.
-          if (usesMetrics(args.filter, args.orderBy)) {
-            throw createGraphQLError("Filtering or ordering by metric is available on Query.runs(projectName:), not Project.runs.", {
-              extensions: { code: "BAD_USER_INPUT" },
-            });
-          }
-          const page = idPageOf(args);
-          const parts = {
-            rows: selectsPage(info),
-            count: selectsField(info, "totalCount"),
-            relatives: selectsNodeField(info, "forkedFrom") || selectsNodeField(info, "forks"),
-            stateHistory: listedStateHistory(info),
-            summaries: selectsNodeField(info, "metrics"),
-          };
+          const request = runListRequestOf(args, info);
           const loaders = ctx.loaders();
-          const list = await loaders.runLists.load({ projectId: project.id, list: { filter: args.filter, orders: args.orderBy, page, parts } });
+          const list = await loaders.runLists.load({ projectId: project.id, list: request });
           // What the list read of its runs, where their fields' loaders will look for it.
-          for (const [runId, events] of list.stateHistory ?? []) loaders.stateEvents.prime({ runId, page: parts.stateHistory! }, events);
+          const { stateHistory } = request.parts;
+          for (const [runId, events] of list.stateHistory ?? []) loaders.stateEvents.prime({ runId, page: stateHistory! }, events);
           for (const [runId, summaries] of list.summaries ?? []) loaders.summaries.prime(runId, summaries);
-          return connectionOf(list.runs, args, page, list.total ?? undefined);
+          return connectionOf(list.runs, args, request.page, list.total ?? undefined);
         },
       },
       RunConnection,
@@ -65,18 +56,69 @@ export const Project = builder.prismaNode("Project", {
   }),
 });
 
+type RunListArgs = ConnectionArgs & { filter?: RunFilter | null; orderBy?: readonly RunOrder[] | null };
+
+/**
+ * What a Project.runs field (`fieldNodes`, the one being resolved by default) reads: its
+ * page and what its selection shows. Throws the field's errors for arguments it refuses.
+ */
+function runListRequestOf(args: RunListArgs, info: GraphQLResolveInfo, fieldNodes: readonly FieldNode[] = info.fieldNodes): RunListRequest {
+  checkRunList(args.filter, args.orderBy);
+  // Metric lists are sorted outside SQL (runs-by-metric.ts), which a nested load cannot do.
+  if (usesMetrics(args.filter, args.orderBy)) {
+    throw createGraphQLError("Filtering or ordering by metric is available on Query.runs(projectName:), not Project.runs.", {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  }
+  return {
+    filter: args.filter,
+    orders: args.orderBy,
+    page: idPageOf(args),
+    parts: {
+      rows: selectsPage(info, fieldNodes),
+      count: selectsField(info, "totalCount", fieldNodes),
+      relatives: selectsNodeField(info, "forkedFrom", fieldNodes) || selectsNodeField(info, "forks", fieldNodes),
+      stateHistory: listedStateHistory(info, fieldNodes),
+      summaries: selectsNodeField(info, "metrics", fieldNodes),
+    },
+  };
+}
+
+/** `field`'s arguments on `type` as written beneath the field being resolved, or null if refused (the field reports it). */
+function argumentsOf(info: GraphQLResolveInfo, type: string, field: string, node: FieldNode): Record<string, unknown> | null {
+  const definition = (info.schema.getType(type) as GraphQLObjectType).getFields()[field]!;
+  try {
+    return getArgumentValues(definition, node, info.variableValues);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The page of state history that a run list's runs show, to be read with the list: when
  * their selection holds one stateHistory field (one response key), with arguments it
  * accepts. Else null, and each field reads its own page.
  */
-function listedStateHistory(info: GraphQLResolveInfo): StateEventPage | null {
-  const fields = nodeFields(info, "stateHistory");
-  const key = (f: FieldNode) => f.alias?.value ?? f.name.value;
-  if (fields.length === 0 || fields.some((f) => key(f) !== key(fields[0]!))) return null;
-  const definition = (info.schema.getType("Run") as GraphQLObjectType).getFields().stateHistory!;
+function listedStateHistory(info: GraphQLResolveInfo, fieldNodes: readonly FieldNode[]): StateEventPage | null {
+  const fields = nodeFields(info, "stateHistory", fieldNodes);
+  const args = oneResponseKey(fields) ? argumentsOf(info, "Run", "stateHistory", fields[0]!) : null;
   try {
-    return stateEventPageOf(getArgumentValues(definition, fields[0]!, info.variableValues), info, fields);
+    return args && stateEventPageOf(args, info, fields);
+  } catch {
+    return null; // the field reports its own error
+  }
+}
+
+/**
+ * The run list a Query.project shows, to be read with the project (the frontend's page in
+ * one statement): when its selection holds one runs field (one response key), with
+ * arguments it accepts. Else null, and Project.runs reads it.
+ */
+function listOfProject(info: GraphQLResolveInfo): RunListRequest | null {
+  const fields = childFields(info, "runs");
+  const args = oneResponseKey(fields) ? argumentsOf(info, "Project", "runs", fields[0]!) : null;
+  try {
+    return args && runListRequestOf(args, info, fields);
   } catch {
     return null; // the field reports its own error
   }
@@ -89,7 +131,15 @@ builder.queryFields((t) => ({
     type: Project,
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx, info) => projectByName(ctx.sql, orgId(ctx), args.name, selectsField(info, "runCount")),
+    resolve: async (_root, args, ctx, info) => {
+      const runCount = selectsField(info, "runCount");
+      const list = listOfProject(info);
+      if (!list) return projectByName(ctx.sql, orgId(ctx), args.name, runCount);
+      const found = await projectWithRuns(ctx.sql, orgId(ctx), args.name, runCount, list);
+      // Where Project.runs will look for its list: the same request is the same key.
+      if (found) ctx.loaders().runLists.prime({ projectId: found.project.id, list }, found.list);
+      return found?.project ?? null;
+    },
   }),
   projects: t.prismaConnection(
     {
