@@ -35,6 +35,8 @@ interface Row {
   /** PostgreSQL's CPU over the window, % of one core. */
   dbCpu: number;
   non2xx: number;
+  /** The offered rate of a row on a fixed schedule (`rate`); null for the others. */
+  offered: number | null;
 }
 
 interface Target {
@@ -142,6 +144,16 @@ async function interleaved(a: (round: number) => Promise<Row>, b: (round: number
 }
 /** Each round's [PostGraphile, uncached gateway] on the nested page, and [bare Yoga, viewer]. */
 let nestedPairs: [Row, Row][] = [];
+/**
+ * The load of the latency rows, as a share of the scenario's saturated rate (the slower
+ * server's, where two are compared). A saturated row's p99 says little but how long its
+ * queue is: 32 connections that each send their next request on an answer keep 32
+ * requests in the server, so by Little's law its mean latency is 32 / throughput, 160 ms
+ * at 200 req/s whatever the code, for PostGraphile as for the gateway. The latency a
+ * client sees is measured below saturation, on a fixed schedule.
+ */
+const LOAD = 0.5;
+const atLoad = (scenario: string, rate: number) => `${scenario}, half load (${Math.round(rate)} req/s)`;
 let overheadPairs: [Row, Row][] = [];
 const WARM_UP = 2;
 /**
@@ -177,6 +189,15 @@ async function warm(request: BenchRequest, next: (r: BenchRequest) => BenchReque
   clearTimeout(cap);
 }
 
+let databaseUrl = "";
+/** Writes out every dirty page of the bench database's server, and waits until it has. */
+async function checkpoint(): Promise<void> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query("CHECKPOINT");
+  await db.end();
+}
+
 async function measure(
   scenario: string,
   t: Target,
@@ -191,6 +212,16 @@ async function measure(
      * sends its next request as soon as it has an answer.
      */
     every?: number;
+    /**
+     * Requests per second over all connections, on a fixed schedule (lib.ts `paced`,
+     * `fixed`): latencies count from when each request was due. For a warm server.
+     */
+    rate?: number;
+    /**
+     * A CHECKPOINT first: the row before wrote enough WAL to start one, whose writes would
+     * otherwise land in this row's window (bench/README.md, "Latency at half load").
+     */
+    checkpoint?: boolean;
     /** Whether the server is already warm (a later round): no warm-up requests first. */
     warmed?: boolean;
   },
@@ -212,9 +243,11 @@ async function measure(
     latencies.push(ms);
     if (status < 200 || status >= 300) non2xx++;
   };
-  if (!opts.every && !opts.warmed) await warm(request, next);
-  if (opts.every) {
-    paced(CONNECTIONS, () => next(request), opts.every, (WARM_UP + seconds) * 1000, onResponse).then(done);
+  const every = opts.rate ? (CONNECTIONS * 1000) / opts.rate : opts.every;
+  if (!every && !opts.warmed) await warm(request, next);
+  if (opts.checkpoint) await checkpoint();
+  if (every) {
+    paced(CONNECTIONS, () => next(request), every, (WARM_UP + seconds) * 1000, onResponse, { fixed: opts.rate != null }).then(done);
   } else {
     const run = autocannon(
       { ...request, connections: CONNECTIONS, duration: WARM_UP + seconds, requests: [{ setupRequest: (r) => next(r as typeof request) }] },
@@ -241,6 +274,7 @@ async function measure(
     cpu: ((cpuSeconds(t.proc.pid!) - start.cpu) / elapsed) * 100,
     dbCpu: ((postgresCpuSeconds() - start.dbCpu) / elapsed) * 100,
     non2xx,
+    offered: opts.rate ?? null,
   };
   rows.push(row);
   console.error(`  ${scenario} / ${t.name}: ${row.rps.toFixed(0)} req/s`);
@@ -338,7 +372,7 @@ async function startFloor(gatewayPort: number, port: number, projects: number, s
 pinLoadGenerator();
 const started: ChildProcess[] = [];
 try {
-  const databaseUrl = await freshDatabase("gateway_bench_main");
+  databaseUrl = await freshDatabase("gateway_bench_main");
   console.error(`seeding ${size.runs} runs in ${size.projects} projects…`);
   // No liveness sweeps: the seeded RUNNING runs never heartbeat, and sweeping them would
   // write during the measurements.
@@ -400,10 +434,17 @@ try {
     (round) => measure(`nested history (50 runs)${roundLabel(round)}`, postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }), warmed: round > 0 }),
     (round) => measure(`nested history (50 runs)${roundLabel(round)}`, uncached, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth, warmed: round > 0 }),
   );
+  // Latency at a load the servers sustain, the same offered rate for both (see LOAD).
+  const nestedLoad = LOAD * Math.min(...[0, 1].map((side) => median(nestedPairs.map((pair) => pair[side]!.rps))));
+  const nestedAtLoad = atLoad("nested history (50 runs)", nestedLoad);
+  await measure(nestedAtLoad, postgraphile, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE, variables: { org, project: project() } }), rate: nestedLoad });
+  await measure(nestedAtLoad, uncached, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }), headers: auth, rate: nestedLoad });
   await measure("nested history (50 runs)", floor, { body: () => JSON.stringify({ query: NESTED_GATEWAY, variables: { project: project() } }) });
   await measure("nested history (50 runs)", postgraphileOwn, { body: () => JSON.stringify({ query: NESTED_POSTGRAPHILE_OWN, variables: { org, project: project() } }) });
   await measure("run page (fork at depth 9)", gateway, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
-  await measure("run page (fork at depth 9)", uncached, { body: () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } }), headers: auth });
+  const runPageBody = () => JSON.stringify({ query: RUN_PAGE, variables: { runId: runIds[n++ % runIds.length] } });
+  const runPageLoad = LOAD * (await measure("run page (fork at depth 9)", uncached, { body: runPageBody, headers: auth })).rps;
+  await measure(atLoad("run page (fork at depth 9)", runPageLoad), uncached, { body: runPageBody, headers: auth, rate: runPageLoad });
   await measure("create (REST)", gateway, { path: "/api/runs/create", body: () => JSON.stringify({ runName: `c${++n}`, projectName: project() }), headers: auth });
   await measure("create (GraphQL)", gateway, {
     body: () => JSON.stringify({ query: "mutation($i: CreateRunInput!) { createRun(input: $i) { __typename } }", variables: { i: { projectName: project(), name: `g${++n}` } } }),
@@ -414,10 +455,11 @@ try {
   const ingestRuns = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => createRunRest(gateway.url, `ingest-${i}`, "ingest")));
   const ingestBody = ingestBodies(ingestRuns);
   const ingestHeaders = { ...auth, "content-type": "application/x-ndjson", "x-project-name": "ingest" };
-  await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody });
+  const ingestLoad = LOAD * (await measure(`ingest (NDJSON, ${INGEST_LINES * INGEST_METRICS} points)`, gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody })).rps;
+  await measure(atLoad("ingest", ingestLoad), gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody, rate: ingestLoad, checkpoint: true });
   // The same bodies at the SDK's pace: its sync process flushes each run about once a second
   // (at most 100 records a flush), so 32 runs logging flat out send about 32 requests/s.
-  await measure("ingest, SDK pace (1/s per run)", gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody, every: 1000 });
+  await measure("ingest, SDK pace (1/s per run)", gateway, { path: "/ingest/metrics", headers: ingestHeaders, body: ingestBody, every: 1000, checkpoint: true });
 } finally {
   for (const p of started) {
     p.kill("SIGTERM");
@@ -426,14 +468,15 @@ try {
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
+const SCENARIO = Math.max(...rows.map((r) => r.scenario.length)) + 2;
 console.log(`\n${full ? "full" : "quick"} mode: ${size.runs} runs, ${seconds} s per row, ${CONNECTIONS} connections (autocannon), local PostgreSQL`);
 console.log(`servers on Node ${NODE_VERSION}; ${describePinning()}`);
 console.log(
-  pad("scenario", 44) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "CPU ms/req".padStart(11) + "PG ms/req".padStart(10) + "non-2xx".padStart(9),
+  pad("scenario", SCENARIO) + pad("server", 29) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "SQL/req".padStart(9) + "CPU %".padStart(7) + "CPU ms/req".padStart(11) + "PG ms/req".padStart(10) + "non-2xx".padStart(9),
 );
 for (const r of rows) {
   console.log(
-    pad(r.scenario, 44) + pad(r.server, 29) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
+    pad(r.scenario, SCENARIO) + pad(r.server, 29) + r.rps.toFixed(0).padStart(8) + String(r.p50).padStart(8) + String(r.p99).padStart(8) +
       (r.statements == null ? "-" : r.statements.toFixed(2)).padStart(9) + r.cpu.toFixed(0).padStart(7) + cpuPerRequest(r).toFixed(2).padStart(11) + dbCpuPerRequest(r).toFixed(2).padStart(10) + String(r.non2xx).padStart(9),
   );
 }
@@ -465,6 +508,14 @@ console.log(`in each of ${ROUNDS} interleaved rounds: nested history without the
 console.log(
   `nested history, CPU per page (server + PostgreSQL, median of the rounds): gateway without the cache ${perPage(1)}, PostGraphile ${perPage(0)}; graphql-js from memory ${cpuPerRequest(nestedRow("graphql-js from memory")).toFixed(2)} ms`,
 );
+// The issue's latency target, for the gateway's rows: at saturation (where the p99 is the
+// queue's length, see LOAD) and at half load.
+const P99_TARGET = 100;
+const gatewayRows = rows.filter((r) => r.server.startsWith("gateway"));
+const overTarget = (load: boolean) => gatewayRows.filter((r) => (r.offered != null) === load && r.p99 > P99_TARGET && !r.scenario.includes("SDK pace"));
+const described = (rs: Row[]) => (rs.length ? rs.map((r) => `${r.scenario} / ${r.server} ${r.p99} ms`).join("; ") : "none");
+console.log(`gateway rows with a p99 above ${P99_TARGET} ms at ${CONNECTIONS} connections, at half load (fixed schedule, latency from when due): ${described(overTarget(true))}`);
+console.log(`  saturated (each connection sends on an answer; mean latency = ${CONNECTIONS} / throughput): ${described(overTarget(false))}`);
 writeFileSync(
   "bench/results.json",
   `${JSON.stringify(
@@ -496,6 +547,12 @@ writeFileSync(
         nestedHistoryGatewayOverPostGraphileOwnMetrics: Number(ownRatio.toFixed(2)),
         nestedHistoryUncachedGatewayOverPostGraphileOwnMetrics: Number(uncachedOwnRatio.toFixed(2)),
         authenticatedTrivialOverBareYoga: Number(trivialShare.toFixed(2)),
+      },
+      p99Target: {
+        ms: P99_TARGET,
+        load: LOAD,
+        gatewayRowsOverAtLoad: overTarget(true).map((r) => `${r.scenario} / ${r.server}`),
+        gatewayRowsOverSaturated: overTarget(false).map((r) => `${r.scenario} / ${r.server}`),
       },
     },
     null,

@@ -208,9 +208,15 @@ export function ingestBodies(runIds: readonly number[]): () => { headers: Record
 /**
  * `clients` clients, each sending a request every `every` ms for `duration` ms, the first
  * ones spread over one interval. autocannon's own rate limit starts every connection's
- * second at the same instant, which turns a steady rate into bursts of 32. A client whose
- * answer takes longer than the interval sends its next request when the answer comes, as
- * the SDK's sync process does. Resolves once every request sent has its answer.
+ * second at the same instant, which turns a steady rate into bursts of 32.
+ *
+ * A client whose answer takes longer than the interval is late for its next request. By
+ * default it sends it when the answer comes and counts its latency from then, as the SDK's
+ * sync process would see it. With `fixed`, the schedule holds (a late client catches up
+ * by sending at once) and every latency counts from the moment the request was due: a
+ * slow answer then also counts in the wait of the requests queued behind it, which a
+ * latency counted from the send hides ("coordinated omission", as wrk2 corrects it).
+ * Resolves once every request sent has its answer.
  */
 export async function paced(
   clients: number,
@@ -218,6 +224,7 @@ export async function paced(
   every: number,
   duration: number,
   onResponse: (status: number, ms: number) => void,
+  { fixed = false }: { fixed?: boolean } = {},
 ): Promise<void> {
   const end = performance.now() + duration;
   const client = async (offset: number) => {
@@ -227,8 +234,8 @@ export async function paced(
       const sent = performance.now();
       const res = await fetch(url, init);
       await res.arrayBuffer();
-      onResponse(res.status, performance.now() - sent);
-      at = Math.max(at + every, performance.now()); // late: the next one goes now, with no catching up
+      onResponse(res.status, performance.now() - (fixed ? at : sent));
+      at = fixed ? at + every : Math.max(at + every, performance.now());
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, i) => client((i * every) / clients)));
