@@ -84,44 +84,32 @@ function runListRequestOf(args: RunListArgs, info: GraphQLResolveInfo, fieldNode
   };
 }
 
-/** `field`'s arguments on `type` as written beneath the field being resolved, or null if refused (the field reports it). */
-function argumentsOf(info: GraphQLResolveInfo, type: string, field: string, node: FieldNode): Record<string, unknown> | null {
-  const definition = (info.schema.getType(type) as GraphQLObjectType).getFields()[field]!;
+/**
+ * What `fields`, beneath the field being resolved, will read, worked out ahead so that this
+ * one reads it too: `read` of their arguments, when they have one response key and no
+ * directive and `field` (of `type`) accepts their arguments. Else null, and they read on
+ * their own, reporting their own errors.
+ */
+function readAhead<T>(info: GraphQLResolveInfo, fields: readonly FieldNode[], type: string, field: string, read: (args: Record<string, unknown>) => T): T | null {
+  if (!oneResponseKey(fields)) return null;
   try {
-    return getArgumentValues(definition, node, info.variableValues);
+    const definition = (info.schema.getType(type) as GraphQLObjectType).getFields()[field]!;
+    return read(getArgumentValues(definition, fields[0]!, info.variableValues));
   } catch {
     return null;
   }
 }
 
-/**
- * The page of state history that a run list's runs show, to be read with the list: when
- * their selection holds one stateHistory field (one response key), with arguments it
- * accepts. Else null, and each field reads its own page.
- */
+/** The page of state history that a run list's runs show, to be read with the list (readAhead). */
 function listedStateHistory(info: GraphQLResolveInfo, fieldNodes: readonly FieldNode[]): StateEventPage | null {
   const fields = nodeFields(info, "stateHistory", fieldNodes);
-  const args = oneResponseKey(fields) ? argumentsOf(info, "Run", "stateHistory", fields[0]!) : null;
-  try {
-    return args && stateEventPageOf(args, info, fields);
-  } catch {
-    return null; // the field reports its own error
-  }
+  return readAhead(info, fields, "Run", "stateHistory", (args) => stateEventPageOf(args, info, fields));
 }
 
-/**
- * The run list a Query.project shows, to be read with the project (the frontend's page in
- * one statement): when its selection holds one runs field (one response key), with
- * arguments it accepts. Else null, and Project.runs reads it.
- */
+/** The run list a Query.project shows, to be read with the project: the frontend's page in one statement (readAhead). */
 function listOfProject(info: GraphQLResolveInfo): RunListRequest | null {
   const fields = childFields(info, "runs");
-  const args = oneResponseKey(fields) ? argumentsOf(info, "Project", "runs", fields[0]!) : null;
-  try {
-    return args && runListRequestOf(args, info, fields);
-  } catch {
-    return null; // the field reports its own error
-  }
+  return readAhead(info, fields, "Project", "runs", (args) => runListRequestOf(args, info, fields));
 }
 
 export const ProjectConnection = builder.connectionObject({ type: Project, name: "ProjectConnection" });
