@@ -128,7 +128,7 @@ interface Statement {
 /**
  * Which projects a list statement reads: by id (`$1` an int[]: the same page of each), or
  * the organization's one of a name (`$1` a text), then with the project's own columns
- * (PROJECT_PREFIX), its run count if asked.
+ * (PROJECT_PREFIX) on the first row in list order, its run count if asked.
  */
 export type ListedProjects = { byName: false } | { byName: true; runCount: boolean };
 const BY_ID: ListedProjects = { byName: false };
@@ -158,7 +158,7 @@ export function runListStatement(request: RunListRequest, projects: ListedProjec
     : "";
   const order = `p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
   const list = `
-    SELECT p.id AS target${projects.byName ? `, ${projectColumns(PROJECT_PREFIX, "$2", projects.runCount)}` : ""}${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
+    SELECT p.id AS target${projects.byName ? `, ${projectColumns(PROJECT_PREFIX, "$2", projects.runCount, `row_number() OVER (ORDER BY ${order}) = 1`)}` : ""}${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
     FROM projects p${parts.count ? `
     CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM runs r WHERE r.project_id = p.id AND ${where}) c` : ""}${
       parts.rows
