@@ -157,8 +157,9 @@ export function runListStatement(request: RunListRequest, projects: ListedProjec
     LEFT JOIN LATERAL ${eventsOfRun("r.id", history.forward, params.add(cursorOf(history), "int8"), params.add(history.limit, "int"), String(history.withDetails))} se ON true`
     : "";
   const order = `p.id${parts.rows ? `, ${orderBy(terms, "r")}` : ""}`;
+  const position = `row_number() OVER (ORDER BY ${order})`;
   const list = `
-    SELECT p.id AS target${projects.byName ? `, ${projectColumns(PROJECT_PREFIX, "$2", projects.runCount, `row_number() OVER (ORDER BY ${order}) = 1`)}` : ""}${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, row_number() OVER (ORDER BY ${order}) AS ord` : ""}
+    SELECT p.id AS target${projects.byName ? `, ${projectColumns(PROJECT_PREFIX, "$2", projects.runCount, `${position} = 1`)}` : ""}${parts.count ? ", c.total" : ""}${runs}${events}${summaries ? `, ${position} AS ord` : ""}
     FROM projects p${parts.count ? `
     CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM runs r WHERE r.project_id = p.id AND ${where}) c` : ""}${
       parts.rows
